@@ -1,0 +1,3 @@
+from packtrace.cli import main
+
+main()

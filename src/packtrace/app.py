@@ -1,0 +1,74 @@
+"""``create_app(settings)``: the whole HTTP service."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
+
+from packtrace import __version__
+from packtrace.auth import management as auth_management
+from packtrace.auth.endpoints import router as api_auth_router
+from packtrace.config import Settings
+from packtrace.kit.db import Database
+from packtrace.kit.deps import AppContext
+from packtrace.kit.http_errors import install_error_handlers
+from packtrace.kit.rate_limit import FailureLimiter
+from packtrace.kit.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
+from packtrace.orders.endpoints import router as orders_router
+
+MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
+MANAGEMENT_FEATURES = (auth_management,)
+
+DESCRIPTION = """
+PackTrace's **Manufacturer V2 API** for ERP and shopfloor systems, wire-compatible with the
+Movilitas.Cloud API of the same name, and the **management API** (`/api/`) for master data and
+credentials.
+
+Manufacturer V2 API requests carry an access token (`x-access-token: <token>` or
+`Authorization: Bearer <token>`, from `POST /v1/api_auth` or a static token) and a shopfloor channel
+key (`x-channel-key`). Every answer is `{"success", "message", "data"}`, or on error
+`{"success": false, "message", "error": {"type", "details": [{"field", "message"}]}}`.
+"""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    db = database or Database(settings.database_url)
+    app = FastAPI(
+        title="PackTrace",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.context = AppContext(
+        settings=settings,
+        db=db,
+        server_key=settings.signing_key(),
+        auth_failures=FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds),
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+
+    manufacturer_api = APIRouter(prefix=MANUFACTURER_V2_PREFIX)
+    manufacturer_api.include_router(orders_router)
+    app.include_router(api_auth_router)
+    app.include_router(manufacturer_api)
+    management_api = APIRouter(prefix="/api")
+    for feature in MANAGEMENT_FEATURES:
+        management_api.include_router(feature.router)
+    app.include_router(management_api)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/health", tags=["Service"], summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

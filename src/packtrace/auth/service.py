@@ -1,0 +1,305 @@
+"""Rules for tenants, users, API keys, tokens and channels. Nothing here commits."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from packtrace.auth import repository
+from packtrace.kit import security
+from packtrace.kit.errors import ChannelError, ConflictError, NotFoundError, ValidationError
+from packtrace.models import ApiKey, Channel, Tenant, User
+from packtrace.models.enums import ChannelSource, Role
+
+SECRET_RULE = "at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_secret_strength(field: str, value: str) -> None:
+    strong = (
+        len(value) >= 8
+        and any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(c.isdigit() for c in value)
+        and any(not c.isalnum() and not c.isspace() for c in value)
+    )
+    if not strong:
+        raise ValidationError.on_field(field, f"must be {SECRET_RULE}")
+
+
+def _check_name(field: str, value: str) -> str:
+    value = value.strip()
+    if not 1 <= len(value) <= 255:
+        raise ValidationError.on_field(field, "must be 1-255 characters, not blank")
+    return value
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    api_key: ApiKey
+    key: str  # shown once; only its hash is stored
+
+
+@dataclass(frozen=True)
+class IssuedChannel:
+    channel: Channel
+    key: str  # shown once; only its hash is stored
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime | None
+
+
+class TenantService:
+    def create(self, session: Session, name: str) -> Tenant:
+        name = _check_name("name", name)
+        if repository.tenant_by_name(session, name) is not None:
+            raise ConflictError.on_field("name", f"a tenant named {name!r} exists already")
+        tenant = Tenant(name=name)
+        session.add(tenant)
+        session.flush()
+        return tenant
+
+    def get_by_name(self, session: Session, name: str) -> Tenant:
+        tenant = repository.tenant_by_name(session, name)
+        if tenant is None:
+            raise NotFoundError.on_field("tenant", f"no tenant named {name!r}")
+        return tenant
+
+    def get(self, session: Session, tenant_id: int) -> Tenant:
+        tenant = repository.tenant_by_id(session, tenant_id)
+        if tenant is None:
+            raise NotFoundError.on_field("tenant", f"no tenant with id {tenant_id}")
+        return tenant
+
+    def list_all(self, session: Session) -> list[Tenant]:
+        return list(repository.tenants(session))
+
+
+class UserService:
+    def create(self, session: Session, tenant_id: int, email: str, password: str, role: Role, name: str = "") -> User:
+        email = email.strip().lower()
+        if not _EMAIL.match(email) or len(email) > 320:
+            raise ValidationError.on_field("email", "not an e-mail address")
+        check_secret_strength("password", password)
+        if repository.user_by_email(session, email) is not None:
+            raise ConflictError.on_field("email", f"a user with e-mail {email} exists already")
+        user = User(
+            tenant_id=tenant_id,
+            email=email,
+            name=name.strip(),
+            password_hash=security.hash_password(password),
+            role=Role(role).value,
+        )
+        session.add(user)
+        session.flush()
+        return user
+
+    def get(self, session: Session, tenant_id: int, user_id: int) -> User:
+        user = repository.user_by_id(session, tenant_id, user_id)
+        if user is None:
+            raise NotFoundError.on_field("user_id", f"no user with id {user_id}")
+        return user
+
+    def get_by_email(self, session: Session, tenant_id: int, email: str) -> User:
+        user = repository.user_by_email(session, email.strip().lower())
+        if user is None or user.tenant_id != tenant_id:
+            raise NotFoundError.on_field("email", f"no user with e-mail {email}")
+        return user
+
+    def list_all(self, session: Session, tenant_id: int) -> list[User]:
+        return list(repository.users(session, tenant_id))
+
+    def update(
+        self,
+        session: Session,
+        user: User,
+        *,
+        role: Role | None = None,
+        active: bool | None = None,
+        name: str | None = None,
+        password: str | None = None,
+    ) -> User:
+        if role is not None:
+            user.role = Role(role).value
+        if active is not None:
+            user.active = active
+        if name is not None:
+            user.name = name.strip()
+        if password is not None:
+            check_secret_strength("password", password)
+            user.password_hash = security.hash_password(password)
+        session.flush()
+        return user
+
+    def find(self, session: Session, user_id: int) -> User | None:
+        """Any tenant's user: only for checking a signed-in user's token, which names the user."""
+        return repository.user_by_id_any_tenant(session, user_id)
+
+    def issue_token(self, server_key: bytes, user: User, hours: int) -> IssuedToken:
+        claims = {"sub": str(user.id), "typ": "user"}
+        token, expires_at = security.encode_jwt(server_key, claims, timedelta(hours=hours))
+        return IssuedToken(token, expires_at)
+
+    def authenticate(self, session: Session, email: str, password: str) -> User | None:
+        user = repository.user_by_email(session, email.strip().lower())
+        valid = security.verify_password(user.password_hash if user else None, password)
+        return user if valid and user is not None and user.active else None
+
+
+class ApiKeyService:
+    def create(
+        self,
+        session: Session,
+        server_key: bytes,
+        tenant_id: int,
+        name: str,
+        secret: str,
+        key: str | None = None,
+    ) -> IssuedApiKey:
+        """``key`` is generated unless given (the demo derives its own so it can print it again)."""
+        name = _check_name("name", name)
+        check_secret_strength("secret", secret)
+        if any(k.name == name for k in repository.api_keys(session, tenant_id)):
+            raise ConflictError.on_field("name", f"an API key named {name!r} exists already")
+        key = key or security.generate_key("ak")
+        api_key = ApiKey(
+            tenant_id=tenant_id,
+            name=name,
+            key_hash=security.keyed_hash(server_key, key),
+            key_hint=key[:10],
+            secret_hash=security.hash_password(secret),
+        )
+        session.add(api_key)
+        session.flush()
+        return IssuedApiKey(api_key, key)
+
+    def get(self, session: Session, tenant_id: int, name: str) -> ApiKey:
+        for api_key in repository.api_keys(session, tenant_id):
+            if api_key.name == name:
+                return api_key
+        raise NotFoundError.on_field("api_key", f"no API key named {name!r}")
+
+    def list_all(self, session: Session, tenant_id: int) -> list[ApiKey]:
+        return list(repository.api_keys(session, tenant_id))
+
+    def set_active(self, session: Session, api_key: ApiKey, active: bool) -> ApiKey:
+        api_key.active = active
+        session.flush()
+        return api_key
+
+    def authenticate(self, session: Session, server_key: bytes, key: str, secret: str) -> ApiKey | None:
+        api_key = repository.api_key_by_hash(session, security.keyed_hash(server_key, key))
+        valid = security.verify_password(api_key.secret_hash if api_key else None, secret)
+        return api_key if valid and api_key is not None and api_key.active else None
+
+    def issue_dynamic_token(self, server_key: bytes, api_key: ApiKey, hours: int) -> IssuedToken:
+        token, expires_at = security.encode_jwt(server_key, self._claims(api_key, "dynamic"), timedelta(hours=hours))
+        return IssuedToken(token, expires_at)
+
+    def generate_static_token(
+        self, session: Session, server_key: bytes, api_key: ApiKey, token_id: str | None = None
+    ) -> IssuedToken:
+        """A new static token for the key; the previous one, if any, stops working. ``token_id`` makes
+        the token reproducible (the demo's); otherwise it is random."""
+        claims = self._claims(api_key, "static") | {"jti": token_id or secrets.token_urlsafe(16)}
+        issued_at = api_key.created_at if token_id else None
+        token, _ = security.encode_jwt(server_key, claims, None, issued_at=issued_at)
+        api_key.static_token_hash = security.keyed_hash(server_key, token)
+        api_key.static_token_created_at = security.utcnow()
+        session.flush()
+        return IssuedToken(token, None)
+
+    def revoke_static_token(self, session: Session, api_key: ApiKey) -> None:
+        if api_key.static_token_hash is None:
+            raise NotFoundError.on_field("api_key", f"API key {api_key.name!r} has no static token")
+        api_key.static_token_hash = None
+        api_key.static_token_created_at = None
+        session.flush()
+
+    def verify_token(self, session: Session, server_key: bytes, token: str) -> ApiKey | None:
+        """The active API key a valid token belongs to, else None. Checked on every request, so a
+        revoked static token or a deactivated key stops working at once."""
+        claims = security.decode_jwt(server_key, token)
+        if claims is None or claims.get("typ") not in {"dynamic", "static"}:
+            return None
+        key_id = claims.get("_id")
+        if not isinstance(key_id, str) or not key_id.isdigit():
+            return None
+        api_key = repository.api_key_by_id_any_tenant(session, int(key_id))
+        if api_key is None or not api_key.active:
+            return None
+        if claims["typ"] == "static":
+            stored = api_key.static_token_hash
+            if stored is None or not hmac.compare_digest(stored, security.keyed_hash(server_key, token)):
+                return None
+        return api_key
+
+    @staticmethod
+    def _claims(api_key: ApiKey, kind: str) -> dict[str, Any]:
+        # `key` and `_id` as in the vendor's sample token; `typ` tells dynamic from static.
+        return {"key": api_key.key_hint, "_id": str(api_key.id), "typ": kind}
+
+
+class ChannelService:
+    def create(
+        self,
+        session: Session,
+        server_key: bytes,
+        tenant_id: int,
+        name: str,
+        source: ChannelSource = ChannelSource.MANUFACTURER_V2_API,
+        key: str | None = None,
+    ) -> IssuedChannel:
+        name = _check_name("name", name)
+        if any(c.name == name for c in repository.channels(session, tenant_id)):
+            raise ConflictError.on_field("name", f"a channel named {name!r} exists already")
+        key = key or security.generate_key("ch")
+        channel = Channel(
+            tenant_id=tenant_id,
+            name=name,
+            source=ChannelSource(source).value,
+            key_hash=security.keyed_hash(server_key, key),
+            key_hint=key[:10],
+        )
+        session.add(channel)
+        session.flush()
+        return IssuedChannel(channel, key)
+
+    def get(self, session: Session, tenant_id: int, name: str) -> Channel:
+        for channel in repository.channels(session, tenant_id):
+            if channel.name == name:
+                return channel
+        raise NotFoundError.on_field("channel", f"no channel named {name!r}")
+
+    def list_all(self, session: Session, tenant_id: int) -> list[Channel]:
+        return list(repository.channels(session, tenant_id))
+
+    def set_enabled(self, session: Session, channel: Channel, enabled: bool) -> Channel:
+        channel.enabled = enabled
+        session.flush()
+        return channel
+
+    def verify(self, session: Session, server_key: bytes, key: str, tenant_id: int, source: ChannelSource) -> Channel:
+        channel = repository.channel_by_hash(session, security.keyed_hash(server_key, key))
+        if channel is None or channel.tenant_id != tenant_id:
+            raise ChannelError("The channel key is not valid for this tenant")
+        if not channel.enabled:
+            raise ChannelError("The channel is disabled")
+        if channel.source != source.value:
+            raise ChannelError(f"The channel's source is {channel.source!r}, not {source.value!r}")
+        return channel
+
+
+tenant_service = TenantService()
+user_service = UserService()
+api_key_service = ApiKeyService()
+channel_service = ChannelService()

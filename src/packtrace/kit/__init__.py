@@ -1,0 +1,1 @@
+"""Infrastructure shared by every feature; it holds no business rule."""

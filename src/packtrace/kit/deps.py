@@ -1,0 +1,44 @@
+"""FastAPI dependencies for the infrastructure every endpoint uses: the unit of work and the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from packtrace.config import Settings
+from packtrace.kit.db import Database
+from packtrace.kit.rate_limit import FailureLimiter
+
+
+@dataclass
+class AppContext:
+    """What ``create_app`` builds once and every request shares."""
+
+    settings: Settings
+    db: Database
+    server_key: bytes
+    auth_failures: FailureLimiter
+
+
+def app_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def _unit_of_work(request: Request) -> Iterator[Session]:
+    # scope="function" below: committed after the endpoint returns and before the response is sent, so a
+    # client never sees success for work that then failed to commit.
+    with app_context(request).db.unit_of_work() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(_unit_of_work, scope="function")]
+Context = Annotated[AppContext, Depends(app_context)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,135 @@
+"""The one table from domain errors to HTTP, and the error envelope of the Manufacturer V2 API spec:
+``{"success": false, "message": ..., "error": {"type": ..., "details": [{"field", "message"}]}}``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from packtrace.kit import errors
+from packtrace.kit.request_context import current_request_id
+
+log = logging.getLogger("packtrace.errors")
+
+# (HTTP status, error type on the wire). The first matching class in the MRO wins.
+ERROR_TABLE: dict[type[errors.DomainError], tuple[int, str]] = {
+    errors.NoTokenError: (401, "NoTokenError"),
+    errors.AuthenticationError: (401, "AuthenticationError"),
+    errors.NoChannelKeyError: (401, "NoChannelKeyError"),
+    errors.ChannelError: (403, "ChannelError"),
+    errors.PermissionDeniedError: (403, "PermissionDeniedError"),
+    errors.ValidationError: (400, "ValidationError"),
+    errors.NotFoundError: (404, "NotFoundError"),
+    errors.ConflictError: (409, "ConflictError"),
+    errors.InvalidStateError: (409, "InvalidStateError"),
+    errors.InsufficientSerialsError: (409, "InsufficientSerialsError"),
+    errors.PayloadTooLargeError: (413, "PayloadTooLargeError"),
+    errors.RateLimitError: (429, "RateLimitError"),
+}
+
+# Plain HTTP conditions raised by the framework itself (unknown route, wrong method, ...).
+_HTTP_STATUS_TYPES: dict[int, str] = {
+    400: "ValidationError",
+    401: "AuthenticationError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    405: "MethodNotAllowedError",
+    413: "PayloadTooLargeError",
+    415: "ValidationError",
+}
+
+
+def status_and_type(error: errors.DomainError) -> tuple[int, str]:
+    for cls in type(error).__mro__:
+        if cls in ERROR_TABLE:
+            return ERROR_TABLE[cls]
+    return 400, type(error).__name__
+
+
+def envelope(message: str, error_type: str, details: Sequence[errors.Detail] = ()) -> dict[str, Any]:
+    return {
+        "success": False,
+        "message": message,
+        "error": {
+            "type": error_type,
+            "details": [{"field": d.field, "message": d.message} for d in details],
+        },
+    }
+
+
+def error_response(status: int, message: str, error_type: str, details: Sequence[errors.Detail] = ()) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(envelope(message, error_type, details), status_code=status, headers=headers)
+
+
+def domain_error_response(error: errors.DomainError) -> JSONResponse:
+    status, error_type = status_and_type(error)
+    return error_response(status, error.message, error_type, error.details)
+
+
+def _field_name(loc: Sequence[int | str]) -> str:
+    # FastAPI prefixes locations with where the value came from ("body", "query"); integrators know
+    # the field by its own name only.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "json_invalid":
+        return "the body is not valid JSON"
+    if kind in {"model_attributes_type", "dict_type"}:
+        return "the body must be a JSON object"
+    if kind == "missing":
+        return "field required"
+    message = str(err.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def validation_details(raw_errors: Sequence[Any]) -> list[errors.Detail]:
+    return [errors.Detail(_field_name(e.get("loc", ())), _validation_message(e)) for e in raw_errors]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, errors.DomainError)
+        return domain_error_response(exc)
+
+    async def on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        details = validation_details(exc.errors())
+        summary = "; ".join(f"{d.field}: {d.message}" for d in details)
+        return error_response(400, f"Invalid request: {summary}", "ValidationError", details)
+
+    async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        error_type = _HTTP_STATUS_TYPES.get(exc.status_code, "HTTPError")
+        message = exc.detail if isinstance(exc.detail, str) else "Request refused"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"No route {request.method} {request.url.path}"
+        response = error_response(exc.status_code, message, error_type)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = current_request_id()
+        log.exception("unexpected error, request %s", request_id)
+        return error_response(
+            500, f"Internal error; quote request id {request_id} to the administrator", "InternalError"
+        )
+
+    app.add_exception_handler(errors.DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_request_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http_exception)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,115 @@
+"""ASGI middleware around every request: a request id on every response, and the body size limit.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that streamed responses stay streamed and the body limit is
+enforced while the body is read, before it is held in memory."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from contextvars import ContextVar
+from typing import Any
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "x-request-id"
+_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+# A caller may pass its own id for tracing across systems, if it is short and plain.
+_ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        request_id = incoming if _ACCEPTED_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        _request_id.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k != REQUEST_ID_HEADER.encode()]
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def _too_large_message(limit: int) -> str:
+    return f"The request body is larger than the limit of {limit} bytes"
+
+
+def _too_large_body(limit: int) -> bytes:
+    body: dict[str, Any] = {
+        "success": False,
+        "message": _too_large_message(limit),
+        "error": {"type": "PayloadTooLargeError", "details": []},
+    }
+    return json.dumps(body).encode()
+
+
+class BodySizeLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse(scope, send)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # An HTTPException passes through FastAPI's body parsing untouched and reaches
+                    # the app's handlers, which answer with the envelope.
+                    raise StarletteHTTPException(413, _too_large_message(self.max_body_bytes))
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except StarletteHTTPException as exc:
+            if response_started or exc.status_code != 413:
+                raise
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = _too_large_body(self.max_body_bytes)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,69 @@
+"""Secrets: argon2 for what people choose (passwords, API secrets), HMAC-SHA256 under the server key for
+the high-entropy keys and tokens we generate (so they can be looked up by their hash), and JWTs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+JWT_ALGORITHM = "HS256"
+# argon2 of a throwaway value, verified against when the account does not exist, so that timing does not
+# tell an unknown key from a wrong secret.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def keyed_hash(server_key: bytes, value: str) -> str:
+    return hmac.new(server_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def generate_key(prefix: str, nbytes: int = 24) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(nbytes)}"
+
+
+def derived_secret(server_key: bytes, purpose: str) -> str:
+    """A value only this server can compute, stable across runs (the demo's credentials)."""
+    return hmac.new(server_key, f"packtrace:{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def encode_jwt(
+    server_key: bytes, claims: dict[str, Any], lifetime: timedelta | None, issued_at: datetime | None = None
+) -> tuple[str, datetime | None]:
+    now = issued_at or utcnow()
+    payload = dict(claims, iat=int(now.timestamp()))
+    expires_at = None
+    if lifetime is not None:
+        expires_at = now + lifetime
+        payload["exp"] = int(expires_at.timestamp())
+    return jwt.encode(payload, server_key, algorithm=JWT_ALGORITHM), expires_at
+
+
+def decode_jwt(server_key: bytes, token: str) -> dict[str, Any] | None:
+    """The claims of a token we signed and that has not expired, else None."""
+    try:
+        claims: dict[str, Any] = jwt.decode(token, server_key, algorithms=[JWT_ALGORITHM])
+    except jwt.PyJWTError:
+        return None
+    return claims

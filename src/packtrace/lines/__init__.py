@@ -1,0 +1,1 @@
+"""Packaging lines, known to the API by their tag."""

@@ -1,0 +1,1 @@
+"""Market profiles: the markets (EU, US, CHN, IDN) a tenant supplies."""

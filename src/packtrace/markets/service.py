@@ -1,0 +1,52 @@
+"""Rules for market profiles."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from packtrace.kit.errors import ConflictError, NotFoundError, ValidationError
+from packtrace.markets import repository
+from packtrace.models import MarketProfile
+from packtrace.models.enums import Market
+
+MARKETS = ", ".join(m.value for m in Market)
+
+
+def parse_market(value: str, field: str = "market") -> Market:
+    try:
+        return Market(value)
+    except ValueError:
+        raise ValidationError.on_field(field, f"{value!r} is not a market; use one of {MARKETS}") from None
+
+
+class MarketService:
+    def add(self, session: Session, tenant_id: int, market: str, name: str = "") -> MarketProfile:
+        code = parse_market(market)
+        if repository.profile(session, tenant_id, code.value) is not None:
+            raise ConflictError.on_field("market", f"the market profile {code.value} exists already")
+        profile = MarketProfile(tenant_id=tenant_id, market=code.value, name=name.strip() or code.value)
+        session.add(profile)
+        session.flush()
+        return profile
+
+    def remove(self, session: Session, tenant_id: int, market: str) -> None:
+        code = parse_market(market)
+        profile = repository.profile(session, tenant_id, code.value)
+        if profile is None:
+            raise NotFoundError.on_field("market", f"no market profile {code.value}")
+        in_use = repository.open_orders_for_market(session, tenant_id, code.value)
+        if in_use:
+            raise ConflictError.on_field(
+                "market", f"{in_use} unfinished packaging order(s) are for {code.value}; finish them first"
+            )
+        session.delete(profile)
+        session.flush()
+
+    def list_all(self, session: Session, tenant_id: int) -> list[MarketProfile]:
+        return list(repository.profiles(session, tenant_id))
+
+    def has(self, session: Session, tenant_id: int, market: Market) -> bool:
+        return repository.profile(session, tenant_id, market.value) is not None
+
+
+market_service = MarketService()

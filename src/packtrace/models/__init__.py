@@ -1,0 +1,27 @@
+"""Every table. Importing this package registers them all on ``Base.metadata``."""
+
+from packtrace.models.api_key import ApiKey
+from packtrace.models.base import Base
+from packtrace.models.channel import Channel
+from packtrace.models.market_profile import MarketProfile
+from packtrace.models.packaging_line import PackagingLine
+from packtrace.models.packaging_order import OrderEvent, PackagingOrder
+from packtrace.models.product import Product, ProductMarket
+from packtrace.models.serial_number import SerialNumber
+from packtrace.models.tenant import Tenant
+from packtrace.models.user import User
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Channel",
+    "MarketProfile",
+    "OrderEvent",
+    "PackagingLine",
+    "PackagingOrder",
+    "Product",
+    "ProductMarket",
+    "SerialNumber",
+    "Tenant",
+    "User",
+]

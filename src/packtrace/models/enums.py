@@ -1,0 +1,54 @@
+"""Every status and code list, with the spec's exact strings, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "Administrator"
+    SUPPORT = "Support"
+    USER = "User"
+
+
+class Market(StrEnum):
+    EU = "EU"
+    US = "US"
+    CHN = "CHN"
+    IDN = "IDN"
+
+
+class ChannelSource(StrEnum):
+    MANUFACTURER_V2_API = "Manufacturer V2 API"
+
+
+class ProductCodeSchema(StrEnum):
+    GTIN = "GTIN"
+
+
+class OrderStatus(StrEnum):
+    OPEN = "Open"
+    PENDING_RELEASE = "Pending release"
+    IN_PROGRESS = "In progress"
+    SUSPENDED = "Suspended"
+    COMPLETED = "Completed"
+    CANCELLED = "Cancelled"
+
+
+# Orders a line may still work on; ``GET packaging_order/open`` lists these.
+OPEN_ORDER_STATUSES = (
+    OrderStatus.OPEN,
+    OrderStatus.PENDING_RELEASE,
+    OrderStatus.IN_PROGRESS,
+    OrderStatus.SUSPENDED,
+)
+
+
+class SerialStatus(StrEnum):
+    AVAILABLE = "Available"
+    ASSIGNED = "Assigned"
+
+
+class SerialSource(StrEnum):
+    INTERNAL = "internal"
+    EXTERNAL = "external"

@@ -1,0 +1,1 @@
+"""Packaging orders: created by the ERP, worked by a packaging line."""

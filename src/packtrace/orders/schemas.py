@@ -1,0 +1,84 @@
+"""Request and response bodies of the packaging-order requests, field for field as the spec has them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+Text255 = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+def _whole(value: object) -> object:
+    # JSON has one number type: 10.0 is still ten cartons; 10.5 and "10" stay what they are and fail.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _plain_number(value: int | float) -> int | float:
+    # Echo 10 as 10, not 10.0, as the spec's sample response does.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole), Field(ge=0, le=100_000)]
+Percentage = Annotated[int | float, Field(ge=0, le=100), AfterValidator(_plain_number)]
+ExpiryDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class OrderCreate(BaseModel):
+    """``POST packaging_order``. Strict types: "10" is not a number, "true" is not a boolean, and a
+    field the spec does not list is refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    batch: Text255 | None = None
+    expiry_date: ExpiryDate | None = Field(default=None, description="YYMMDD; day 00 = last day of the month")
+    extra_percentage: Percentage | None = Field(default=None, description="0-100: extra serials over quantity")
+    market: Literal["EU", "US", "CHN", "IDN"] | None = None
+    order_description: Text255 | None = None
+    order_id: Text255
+    packaging_line_tag: Text255 | None = None
+    product_code_schema: Literal["GTIN"]
+    product_code: Text255
+    quantity: WholeNumber | None = Field(default=None, description="0-100000 serial numbers (cartons)")
+    serialized: bool | None = Field(default=None, description="true: the order is created with serial numbers")
+
+
+class OrderRead(BaseModel):
+    """An order as the API shows it: every field of ``OrderCreate`` plus its status and counts."""
+
+    order_id: str
+    order_description: str | None
+    product_code: str
+    product_code_schema: str
+    batch: str | None
+    expiry_date: str | None
+    quantity: int | None
+    extra_percentage: int | float | None
+    serialized: bool | None
+    packaging_line_tag: str | None
+    market: str | None
+    status: str
+    serial_count: int
+    expiry_on: str | None = Field(description="expiry_date as a real date (ISO 8601), day 00 resolved")
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderEventRead(BaseModel):
+    status: str
+    at: datetime
+    actor: str
+    comment: str | None
+
+
+class OrderDetails(OrderRead):
+    serials_assigned: int
+    history: list[OrderEventRead]
+
+
+class OrderPage(BaseModel):
+    orders: list[OrderRead]
+    next_cursor: str | None

@@ -1,0 +1,181 @@
+"""Rules for products. The code (GTIN-14) is the product's identity and never changes; settings that
+orders and serials already depend on change only where that cannot alter them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from packtrace.gs1 import serials as serial_rules
+from packtrace.gs1.errors import GS1Error
+from packtrace.gs1.gtin import company_prefix_length_is_valid, normalize_gtin
+from packtrace.kit.errors import ConflictError, NotFoundError, ValidationError
+from packtrace.markets.service import parse_market
+from packtrace.models import Product
+from packtrace.models.enums import ProductCodeSchema
+from packtrace.products import repository
+
+# The most serials one order can hold: quantity 100,000 with 100 % extra. A product's serial space must
+# keep even such an order within the EU rule (guessing chance below 1 in 10,000).
+LARGEST_ORDER_SERIALS = 200_000
+
+
+@dataclass
+class ProductSettings:
+    """What a user may set on a product; ``None`` on update means "leave as it is"."""
+
+    name: str | None = None
+    alias: str | None = None
+    markets: Sequence[str] | None = None
+    company_prefix_length: int | None = None
+    serial_length: int | None = None
+    serial_alphabet: str | None = None
+
+
+@dataclass
+class ProductView:
+    product: Product
+    markets: list[str] = field(default_factory=list)
+
+
+def parse_product_code(code: str, field_name: str = "product_code") -> str:
+    try:
+        return normalize_gtin(code)
+    except GS1Error as exc:
+        raise ValidationError.on_field(field_name, str(exc)) from None
+
+
+def _check_serial_format(length: int, alphabet: str) -> None:
+    try:
+        serial_rules.validate_serial_format(length, alphabet)
+    except GS1Error as exc:
+        field_name = "serial_length" if "length" in str(exc) else "serial_alphabet"
+        raise ValidationError.on_field(field_name, str(exc)) from None
+    space = serial_rules.serial_space(length, alphabet)
+    needed = serial_rules.MIN_GUESS_FACTOR * LARGEST_ORDER_SERIALS
+    if space < needed:
+        raise ValidationError.on_field(
+            "serial_length",
+            f"{len(alphabet)} characters over {length} positions give {space:,} serials, fewer than the "
+            f"{needed:,} the EU rule needs for an order of {LARGEST_ORDER_SERIALS:,} "
+            f"(10,000 x live serials); use a longer serial or a larger alphabet",
+        )
+
+
+def _check_markets(markets: Sequence[str]) -> list[str]:
+    return sorted({parse_market(m, "markets").value for m in markets})
+
+
+def _check_text(field_name: str, value: str, required: bool) -> str | None:
+    value = value.strip()
+    if not value:
+        if required:
+            raise ValidationError.on_field(field_name, "must not be blank")
+        return None
+    if len(value) > 255:
+        raise ValidationError.on_field(field_name, "must be at most 255 characters")
+    return value
+
+
+def _check_prefix_length(length: int) -> int:
+    if not company_prefix_length_is_valid(length):
+        raise ValidationError.on_field("company_prefix_length", "must be 6 to 12 digits")
+    return length
+
+
+class ProductService:
+    def create(self, session: Session, tenant_id: int, code: str, settings: ProductSettings) -> ProductView:
+        gtin = parse_product_code(code)
+        if repository.by_code(session, tenant_id, gtin) is not None:
+            raise ConflictError.on_field("product_code", f"product {gtin} is registered already")
+        if settings.company_prefix_length is None:
+            raise ValidationError.on_field("company_prefix_length", "required: the GS1 company prefix length")
+        length = settings.serial_length or serial_rules.DEFAULT_SERIAL_LENGTH
+        alphabet = settings.serial_alphabet or serial_rules.DEFAULT_ALPHABET
+        _check_serial_format(length, alphabet)
+        product = Product(
+            tenant_id=tenant_id,
+            code=gtin,
+            code_schema=ProductCodeSchema.GTIN.value,
+            name=_check_text("name", settings.name or "", required=True),
+            alias=_check_text("alias", settings.alias or "", required=False),
+            company_prefix_length=_check_prefix_length(settings.company_prefix_length),
+            serial_length=length,
+            serial_alphabet=alphabet,
+            serial_count=0,
+        )
+        session.add(product)
+        session.flush()
+        markets = _check_markets(settings.markets or [])
+        repository.set_markets(session, tenant_id, product.id, markets)
+        return ProductView(product, markets)
+
+    def get(self, session: Session, tenant_id: int, code: str) -> Product:
+        product = repository.by_code(session, tenant_id, parse_product_code(code))
+        if product is None:
+            raise NotFoundError.on_field("product_code", f"no product {code}")
+        return product
+
+    def view(self, session: Session, tenant_id: int, code: str) -> ProductView:
+        product = self.get(session, tenant_id, code)
+        return ProductView(product, repository.markets_of(session, tenant_id, product.id))
+
+    def list_all(self, session: Session, tenant_id: int) -> list[ProductView]:
+        markets = repository.markets_by_product(session, tenant_id)
+        return [ProductView(p, markets.get(p.id, [])) for p in repository.all_products(session, tenant_id)]
+
+    def markets_of(self, session: Session, product: Product) -> list[str]:
+        return repository.markets_of(session, product.tenant_id, product.id)
+
+    def update(self, session: Session, tenant_id: int, code: str, settings: ProductSettings) -> ProductView:
+        product = self.get(session, tenant_id, code)
+        if settings.name is not None:
+            product.name = _check_text("name", settings.name, required=True) or product.name
+        if settings.alias is not None:
+            product.alias = _check_text("alias", settings.alias, required=False)
+        if settings.serial_length is not None or settings.serial_alphabet is not None:
+            # Serials already made keep their format; only new ones follow the new settings.
+            length = settings.serial_length or product.serial_length
+            alphabet = settings.serial_alphabet or product.serial_alphabet
+            _check_serial_format(length, alphabet)
+            product.serial_length, product.serial_alphabet = length, alphabet
+        if settings.company_prefix_length is not None:
+            new_length = _check_prefix_length(settings.company_prefix_length)
+            if new_length != product.company_prefix_length and repository.order_count(session, tenant_id, product.id):
+                raise ConflictError.on_field(
+                    "company_prefix_length", "orders exist for this product; its EPC identifiers depend on it"
+                )
+            product.company_prefix_length = new_length
+        markets = repository.markets_of(session, tenant_id, product.id)
+        if settings.markets is not None:
+            markets = self._replace_markets(session, product, _check_markets(settings.markets), markets)
+        session.flush()
+        return ProductView(product, markets)
+
+    def _replace_markets(self, session: Session, product: Product, new: list[str], old: list[str]) -> list[str]:
+        in_use = repository.open_orders_by_market(session, product.tenant_id, product.id)
+        dropped = [m for m in old if m not in new and in_use.get(m)]
+        if dropped:
+            raise ConflictError.on_field(
+                "markets",
+                f"unfinished orders of this product are for {', '.join(dropped)}; it stays registered",
+            )
+        repository.set_markets(session, product.tenant_id, product.id, new)
+        return new
+
+    def delete(self, session: Session, tenant_id: int, code: str) -> None:
+        product = self.get(session, tenant_id, code)
+        if repository.order_count(session, tenant_id, product.id) or repository.has_serials(
+            session, tenant_id, product.id
+        ):
+            raise ConflictError.on_field(
+                "product_code", f"product {product.code} has orders or serial numbers; it cannot be deleted"
+            )
+        repository.set_markets(session, tenant_id, product.id, [])
+        session.delete(product)
+        session.flush()
+
+
+product_service = ProductService()

@@ -1,0 +1,1 @@
+"""Serial numbers: making them, and the pool of each product code."""

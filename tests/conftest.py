@@ -1,0 +1,119 @@
+"""Test fixtures. The schema comes from the migrations; each test runs inside a transaction that is
+rolled back at the end (the app's own commits become SAVEPOINT releases).
+
+The database is SQLite unless ``PACKTRACE_TEST_DATABASE_URL`` names another (PostgreSQL); there each
+test run works in a schema of its own, dropped at the end."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from packtrace.app import create_app
+from packtrace.config import Settings
+from packtrace.demo import DemoCredentials, seed_demo
+from packtrace.kit.db import Database, is_sqlite, make_engine, normalize_url
+from packtrace.kit.migrations import upgrade
+
+SERVER_KEY = "test-server-key-0123456789abcdef0123456789"
+
+
+@dataclass
+class TestDatabase:
+    url: str
+    engine: Engine
+    schema: str | None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.schema is not None
+
+
+def _postgres_url_with_schema(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def test_database() -> Iterator[TestDatabase]:
+    configured = os.environ.get("PACKTRACE_TEST_DATABASE_URL")
+    if not configured or is_sqlite(configured):
+        with tempfile.TemporaryDirectory() as folder:
+            url = configured or f"sqlite:///{Path(folder) / 'test.db'}"
+            engine = make_engine(url)
+            upgrade(url)
+            yield TestDatabase(url, engine, None)
+            engine.dispose()
+        return
+    base_url = normalize_url(configured)
+    schema = f"packtrace_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _postgres_url_with_schema(base_url, schema)
+    engine = make_engine(url)
+    try:
+        upgrade(url)
+        yield TestDatabase(url, engine, schema)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def connection(test_database: TestDatabase) -> Iterator[Connection]:
+    conn = test_database.engine.connect()
+    outer = conn.begin()
+    try:
+        yield conn
+    finally:
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def database(test_database: TestDatabase, connection: Connection) -> Database:
+    db = Database(test_database.url, engine=test_database.engine)
+    db.session_factory = sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    return db
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    with database.session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+def settings(test_database: TestDatabase) -> Settings:
+    return Settings(database_url=test_database.url, secret_key=SERVER_KEY, auth_failure_limit=1000)
+
+
+@pytest.fixture
+def client(settings: Settings, database: Database) -> Iterator[TestClient]:
+    app = create_app(settings, database=database)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def demo(database: Database, settings: Settings) -> DemoCredentials:
+    with database.unit_of_work() as s:
+        return seed_demo(s, settings.signing_key())
+
+
+@pytest.fixture
+def api_headers(demo: DemoCredentials) -> dict[str, str]:
+    """Headers of a Manufacturer V2 API call with the demo's static token and channel."""
+    return {"x-access-token": demo.static_token, "x-channel-key": demo.channel_key}
