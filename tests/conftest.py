@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,14 +22,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from packtrace.app import create_app
 from packtrace.config import Settings
 from packtrace.demo import DemoCredentials, seed_demo
+from packtrace.kit import security
 from packtrace.kit.db import Database, is_sqlite, make_engine, normalize_url
 from packtrace.kit.migrations import upgrade
+from tests.support import postgres_url_with_schema
 
 SERVER_KEY = "test-server-key-0123456789abcdef0123456789"
 
 
 @dataclass
-class TestDatabase:
+class DatabaseUnderTest:
     url: str
     engine: Engine
     schema: str | None
@@ -38,20 +41,25 @@ class TestDatabase:
         return self.schema is not None
 
 
-def _postgres_url_with_schema(url: str, schema: str) -> str:
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}"
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2 at its production cost takes ~0.1 s a hash; the tests hash thousands of times. The hash
+    format carries its parameters, so verification works the same."""
+    original = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    yield
+    security._hasher = original
 
 
 @pytest.fixture(scope="session")
-def test_database() -> Iterator[TestDatabase]:
+def test_database() -> Iterator[DatabaseUnderTest]:
     configured = os.environ.get("PACKTRACE_TEST_DATABASE_URL")
     if not configured or is_sqlite(configured):
         with tempfile.TemporaryDirectory() as folder:
             url = configured or f"sqlite:///{Path(folder) / 'test.db'}"
             engine = make_engine(url)
             upgrade(url)
-            yield TestDatabase(url, engine, None)
+            yield DatabaseUnderTest(url, engine, None)
             engine.dispose()
         return
     base_url = normalize_url(configured)
@@ -59,11 +67,11 @@ def test_database() -> Iterator[TestDatabase]:
     admin = make_engine(base_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _postgres_url_with_schema(base_url, schema)
+    url = postgres_url_with_schema(base_url, schema)
     engine = make_engine(url)
     try:
         upgrade(url)
-        yield TestDatabase(url, engine, schema)
+        yield DatabaseUnderTest(url, engine, schema)
     finally:
         engine.dispose()
         with admin.begin() as conn:
@@ -72,7 +80,7 @@ def test_database() -> Iterator[TestDatabase]:
 
 
 @pytest.fixture
-def connection(test_database: TestDatabase) -> Iterator[Connection]:
+def connection(test_database: DatabaseUnderTest) -> Iterator[Connection]:
     conn = test_database.engine.connect()
     outer = conn.begin()
     try:
@@ -83,7 +91,7 @@ def connection(test_database: TestDatabase) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def database(test_database: TestDatabase, connection: Connection) -> Database:
+def database(test_database: DatabaseUnderTest, connection: Connection) -> Database:
     db = Database(test_database.url, engine=test_database.engine)
     db.session_factory = sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
     return db
@@ -96,7 +104,7 @@ def session(database: Database) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings(test_database: TestDatabase) -> Settings:
+def settings(test_database: DatabaseUnderTest) -> Settings:
     return Settings(database_url=test_database.url, secret_key=SERVER_KEY, auth_failure_limit=1000)
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from packtrace.kit import errors
-from packtrace.kit.request_context import current_request_id
+from packtrace.kit.request_context import REQUEST_ID_HEADER, current_request_id
 
 log = logging.getLogger("packtrace.errors")
 
@@ -123,11 +123,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = current_request_id()
-        log.exception("unexpected error, request %s", request_id)
-        return error_response(
+        # This handler answers from outside every middleware, so the request id is added here.
+        request_id = request.scope.get("state", {}).get("request_id") or current_request_id()
+        log.exception("unexpected error, request %s", request_id, exc_info=exc)
+        response = error_response(
             500, f"Internal error; quote request id {request_id} to the administrator", "InternalError"
         )
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
 
     app.add_exception_handler(errors.DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_request_validation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Text255 = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
@@ -17,13 +17,8 @@ def _whole(value: object) -> object:
     return value
 
 
-def _plain_number(value: int | float) -> int | float:
-    # Echo 10 as 10, not 10.0, as the spec's sample response does.
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
 WholeNumber = Annotated[int, BeforeValidator(_whole), Field(ge=0, le=100_000)]
-Percentage = Annotated[int | float, Field(ge=0, le=100), AfterValidator(_plain_number)]
+Percentage = Annotated[float, Field(ge=0, le=100)]
 ExpiryDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
 

@@ -1,0 +1,82 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from httpx import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from packtrace.models import ApiKey, Channel, OrderEvent, PackagingOrder, Product, SerialNumber, User
+
+V2 = "/v1/manufacturer/v2/api"
+ORDERS = f"{V2}/packaging_order"
+
+_COUNTED = (PackagingOrder, OrderEvent, SerialNumber, Product, ApiKey, Channel, User)
+
+
+def postgres_url_with_schema(url: str, schema: str) -> str:
+    """The URL with every connection's search_path set to ``schema``."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """Rows per table, to show that a refused request wrote nothing."""
+    session.expire_all()
+    return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in _COUNTED}
+
+
+def assert_error(response: Response, status: int, error_type: str, field: str | None = None) -> dict[str, Any]:
+    """The response is the spec's error envelope with this status and type (and a detail on ``field``)."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert body["success"] is False
+    assert body["error"]["type"] == error_type, body
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["error"]["details"], list)
+    if field is not None:
+        assert field in [d["field"] for d in body["error"]["details"]], body
+    assert response.headers.get("x-request-id")
+    return body
+
+
+def sample_order(**changes: Any) -> dict[str, Any]:
+    """The spec's sample request (check digit corrected), with ``changes`` applied."""
+    body: dict[str, Any] = {
+        "batch": "BATCH111",
+        "expiry_date": "221115",
+        "extra_percentage": 10,
+        "market": "EU",
+        "order_description": "Packaging Order 130",
+        "order_id": "Order130",
+        "packaging_line_tag": "test-packaging-line-1",
+        "product_code_schema": "GTIN",
+        "product_code": "01234512345901",
+        "quantity": 10,
+        "serialized": True,
+    }
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not ...}
+
+
+def make_tenant(db: Any, server_key: bytes, name: str) -> dict[str, str]:
+    """A second tenant with an API key, a static token, a channel, the EU market, the demo's product code
+    and line tag; returns the headers of a Manufacturer V2 API call as that tenant."""
+    from packtrace.auth.service import api_key_service, channel_service, tenant_service
+    from packtrace.lines.service import line_service
+    from packtrace.markets.service import market_service
+    from packtrace.products.service import ProductSettings, product_service
+
+    with db.unit_of_work() as s:
+        tenant = tenant_service.create(s, name)
+        api_key = api_key_service.create(s, server_key, tenant.id, "erp", "Other-secret-1!").api_key
+        token = api_key_service.generate_static_token(s, server_key, api_key).token
+        channel_key = channel_service.create(s, server_key, tenant.id, "line").key
+        market_service.add(s, tenant.id, "EU")
+        product_service.create(
+            s, tenant.id, "01234512345901", ProductSettings(name="Theirs", markets=["EU"], company_prefix_length=7)
+        )
+        line_service.create(s, tenant.id, "test-packaging-line-1")
+    return {"x-access-token": token, "x-channel-key": channel_key}
