@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///packtrace.db"
     # Signs JWTs and keys the HMAC of API keys, channel keys and static tokens. When unset, a random key
     # is kept in ``secret_key_file`` so that tokens survive a restart of a single-node installation.
-    secret_key: SecretStr | None = None
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
     secret_key_file: Path = _DEFAULT_SECRET_FILE
     dynamic_token_hours: int = Field(default=24, ge=1, le=24 * 7)
     user_session_hours: int = Field(default=8, ge=1, le=24 * 7)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from packtrace.auth import repository as auth_repository
 from packtrace.auth.service import api_key_service, channel_service, tenant_service, user_service
 from packtrace.kit.errors import NotFoundError
-from packtrace.kit.security import derived_secret
+from packtrace.kit.security import derived_secret, hash_password, keyed_hash
 from packtrace.lines.service import line_service
 from packtrace.markets.service import market_service
 from packtrace.models.enums import Market, Role
@@ -66,10 +66,17 @@ def seed_demo(session: Session, server_key: bytes) -> DemoCredentials:
     key_row = existing_keys.get(DEMO_API_KEY_NAME)
     if key_row is None:
         key_row = api_key_service.create(session, server_key, tid, DEMO_API_KEY_NAME, api_secret, key=api_key).api_key
+    elif key_row.key_hash != keyed_hash(server_key, api_key):
+        # The server key changed since the demo was seeded: re-key, or the printed credentials would fail.
+        key_row.key_hash = keyed_hash(server_key, api_key)
+        key_row.secret_hash = hash_password(api_secret)
     static = api_key_service.generate_static_token(session, server_key, key_row, token_id=_derived(server_key, "jti"))
 
-    if DEMO_CHANNEL_NAME not in {c.name for c in channel_service.list_all(session, tid)}:
+    channel = next((c for c in channel_service.list_all(session, tid) if c.name == DEMO_CHANNEL_NAME), None)
+    if channel is None:
         channel_service.create(session, server_key, tid, DEMO_CHANNEL_NAME, key=channel_key)
+    else:
+        channel.key_hash = keyed_hash(server_key, channel_key)
 
     profiles = {p.market for p in market_service.list_all(session, tid)}
     for market in Market:

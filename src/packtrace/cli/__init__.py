@@ -1,11 +1,41 @@
-"""The ``packtrace`` command."""
+"""The ``packtrace`` command: run the service, and manage tenants, credentials and master data.
+
+Every command that touches data runs in one unit of work, and any error is one line on stderr
+(``cli.errors``)."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="PackTrace: serialized manufacturing for pharmaceutical packaging.", no_args_is_help=True)
+from packtrace.cli import credentials, masterdata, service_cmds, tenancy
+from packtrace.cli.errors import CliGroup
+
+SERVICE = "Run the service"
+TENANCY = "Tenants and credentials"
+MASTER_DATA = "Master data"
+
+app = typer.Typer(
+    cls=CliGroup,
+    help="PackTrace: serialized manufacturing for pharmaceutical packaging.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+app.command("serve", rich_help_panel=SERVICE)(service_cmds.serve_cmd)
+app.command("demo", rich_help_panel=SERVICE)(service_cmds.demo_cmd)
+app.command("seed-demo", rich_help_panel=SERVICE)(service_cmds.seed_demo_cmd)
+app.command("migrate", rich_help_panel=SERVICE)(service_cmds.migrate_cmd)
+
+app.add_typer(tenancy.tenant_app, name="tenant", rich_help_panel=TENANCY)
+app.add_typer(tenancy.user_app, name="user", rich_help_panel=TENANCY)
+app.add_typer(credentials.apikey_app, name="apikey", rich_help_panel=TENANCY)
+app.add_typer(credentials.token_app, name="token", rich_help_panel=TENANCY)
+app.add_typer(credentials.channel_app, name="channel", rich_help_panel=TENANCY)
+
+app.add_typer(masterdata.market_app, name="market", rich_help_panel=MASTER_DATA)
+app.add_typer(masterdata.product_app, name="product", rich_help_panel=MASTER_DATA)
+app.add_typer(masterdata.line_app, name="line", rich_help_panel=MASTER_DATA)
 
 
 def main() -> None:
-    app()
+    app(prog_name="packtrace")

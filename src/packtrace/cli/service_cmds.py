@@ -1,0 +1,141 @@
+"""Running the service: ``migrate``, ``serve``, ``seed-demo`` and ``demo`` (seed, show how to call it,
+serve). These four migrate the database themselves; every other command expects it migrated."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from packtrace.app import MANUFACTURER_V2_PREFIX, create_app
+from packtrace.cli.context import display_url, load_settings, migrate, unit_of_work
+from packtrace.cli.output import JsonOption, print_json, print_record
+from packtrace.config import Settings
+from packtrace.demo import DemoCredentials, seed_demo
+
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
+
+# The spec's sample request; product and line are the demo's (the same values).
+SAMPLE_ORDER: dict[str, Any] = {
+    "batch": "BATCH111",
+    "expiry_date": "221115",
+    "extra_percentage": 10,
+    "market": "EU",
+    "order_description": "Packaging Order 130",
+    "order_id": "Order130",
+    "packaging_line_tag": "test-packaging-line-1",
+    "product_code_schema": "GTIN",
+    "product_code": "01234512345901",
+    "quantity": 10,
+    "serialized": True,
+}
+
+
+def run_server(settings: Settings, host: str, port: int, *, migrate_first: bool = True) -> None:
+    """Serve ``create_app(settings)`` with uvicorn until stopped; ``serve`` and ``demo`` both use it."""
+    if migrate_first:
+        migrate(settings)
+    app = create_app(settings)
+    typer.echo(
+        f"PackTrace on {client_url(host, port)} (database {display_url(settings.database_url)}); "
+        f"API docs at {client_url(host, port)}/docs",
+        err=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+
+
+def client_url(host: str, port: int) -> str:
+    """The URL a client on this machine uses: a wildcard listen address is not one to connect to."""
+    if host in {"", "0.0.0.0"}:  # noqa: S104 (recognizing the wildcard, not binding to it)
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def curl_post(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> str:
+    """A ready-to-paste POSIX-shell cURL command."""
+    parts = [f"curl -X POST {shlex.quote(url)}", "-H 'Content-Type: application/json'"]
+    parts += [f"-H {shlex.quote(f'{name}: {value}')}" for name, value in (headers or {}).items()]
+    parts.append(f"-d {shlex.quote(json.dumps(body))}")
+    return " \\\n  ".join(parts)
+
+
+def sample_order(credentials: DemoCredentials) -> dict[str, Any]:
+    return SAMPLE_ORDER | {
+        "product_code": credentials.product_code,
+        "packaging_line_tag": credentials.packaging_line_tag,
+    }
+
+
+def demo_guide(credentials: DemoCredentials, base_url: str) -> str:
+    order_curl = curl_post(
+        f"{base_url}{MANUFACTURER_V2_PREFIX}/packaging_order",
+        sample_order(credentials),
+        {"x-access-token": credentials.static_token, "x-channel-key": credentials.channel_key},
+    )
+    token_curl = curl_post(
+        f"{base_url}/v1/api_auth", {"api_key": credentials.api_key, "api_secret": credentials.api_secret}
+    )
+    return "\n".join(
+        [
+            "Create the spec's sample packaging order (static token and channel key of the demo):",
+            "",
+            order_curl,
+            "",
+            "Get a dynamic token (valid one day) for the demo API key, to send as x-access-token:",
+            "",
+            token_curl,
+            "",
+            f"Swagger UI: {base_url}/docs",
+            f"Administrator sign-in: {credentials.admin_email} / {credentials.admin_password}",
+        ]
+    )
+
+
+def migrate_cmd(as_json: JsonOption = False) -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    settings = load_settings()
+    revision = migrate(settings)
+    database = display_url(settings.database_url)
+    if as_json:
+        print_json({"database": database, "revision": revision})
+    else:
+        typer.echo(f"Database {database} is at revision {revision}.")
+
+
+def serve_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """Migrate the database, then serve the API (and its docs at /docs)."""
+    run_server(load_settings(), host, port)
+
+
+def seed_demo_cmd(as_json: JsonOption = False) -> None:
+    """Migrate, create the demo tenant (idempotent) and print its credentials."""
+    settings = load_settings()
+    server_key = settings.signing_key()
+    migrate(settings)
+    with unit_of_work(settings) as session:
+        credentials = seed_demo(session, server_key)
+    if as_json:
+        print_json(credentials.as_dict())
+    else:
+        print_record(credentials.as_dict(), "Demo credentials")
+
+
+def demo_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """Migrate, seed the demo tenant, show how to call the API, then serve it."""
+    settings = load_settings()
+    server_key = settings.signing_key()
+    migrate(settings)
+    with unit_of_work(settings) as session:
+        credentials = seed_demo(session, server_key)
+    print_record(credentials.as_dict(), "Demo credentials")
+    typer.echo(demo_guide(credentials, client_url(host, port)))
+    typer.echo("")
+    run_server(settings, host, port, migrate_first=False)

@@ -1,0 +1,127 @@
+"""``tenant`` and ``user``: the operator (whoever has host access) manages every tenant."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from packtrace.auth.service import SECRET_RULE, tenant_service, user_service
+from packtrace.cli.context import TenantOption, load_settings, tenant_named, unit_of_work
+from packtrace.cli.output import JsonOption, emit, print_message
+from packtrace.models import Tenant, User
+from packtrace.models.enums import Role
+
+tenant_app = typer.Typer(help="Tenants: the companies this installation serves.", no_args_is_help=True)
+user_app = typer.Typer(help="People who sign in to a tenant (admin UI and management API).", no_args_is_help=True)
+
+EmailOption = Annotated[str, typer.Option("--email", "-e", help="The user's e-mail address (their sign-in).")]
+RoleOption = Annotated[Role, typer.Option("--role", "-r", case_sensitive=False, help="What the user may do.")]
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        help=f"Must be {SECRET_RULE}. Asked for (hidden, twice) when not given, which keeps it out of the "
+        "shell history.",
+        show_default=False,
+    ),
+]
+
+
+def ask_secret(label: str) -> str:
+    # On stderr, so that stdout holds only the command's output (e.g. its JSON).
+    value: str = typer.prompt(label, hide_input=True, confirmation_prompt=True, err=True)
+    return value
+
+
+def tenant_row(tenant: Tenant) -> dict[str, Any]:
+    return {"name": tenant.name, "id": tenant.id, "created_at": tenant.created_at}
+
+
+def user_row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "active": user.active,
+        "created_at": user.created_at,
+    }
+
+
+@tenant_app.command("create")
+def tenant_create(name: Annotated[str, typer.Argument(help="The tenant's name.")], as_json: JsonOption = False) -> None:
+    """Create a tenant."""
+    with unit_of_work(load_settings()) as session:
+        row = tenant_row(tenant_service.create(session, name))
+    emit(row, as_json, "Tenant created")
+
+
+@tenant_app.command("list")
+def tenant_list(as_json: JsonOption = False) -> None:
+    """List every tenant."""
+    with unit_of_work(load_settings()) as session:
+        rows = [tenant_row(t) for t in tenant_service.list_all(session)]
+    emit(rows, as_json, "Tenants")
+
+
+@user_app.command("create")
+def user_create(
+    tenant: TenantOption,
+    email: EmailOption,
+    role: RoleOption,
+    name: Annotated[str, typer.Option("--name", "-n", help="Full name.")] = "",
+    password: PasswordOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user."""
+    if password is None:
+        password = ask_secret("Password")
+    with unit_of_work(load_settings()) as session:
+        tenant_id = tenant_named(session, tenant).id
+        row = user_row(user_service.create(session, tenant_id, email, password, role, name))
+    emit(row, as_json, "User created")
+
+
+@user_app.command("list")
+def user_list(tenant: TenantOption, as_json: JsonOption = False) -> None:
+    """List a tenant's users."""
+    with unit_of_work(load_settings()) as session:
+        tenant_id = tenant_named(session, tenant).id
+        rows = [user_row(u) for u in user_service.list_all(session, tenant_id)]
+    emit(rows, as_json, "Users", columns=["email", "name", "role", "active", "created_at"])
+
+
+def _update_user(tenant: str, email: str, **changes: Any) -> dict[str, Any]:
+    with unit_of_work(load_settings()) as session:
+        user = user_service.get_by_email(session, tenant_named(session, tenant).id, email)
+        return user_row(user_service.update(session, user, **changes))
+
+
+@user_app.command("set-role")
+def user_set_role(tenant: TenantOption, email: EmailOption, role: RoleOption, as_json: JsonOption = False) -> None:
+    """Change what a user may do."""
+    emit(_update_user(tenant, email, role=role), as_json, "User")
+
+
+@user_app.command("disable")
+def user_disable(tenant: TenantOption, email: EmailOption, as_json: JsonOption = False) -> None:
+    """Stop a user from signing in (their sign-in tokens stop working too)."""
+    emit(_update_user(tenant, email, active=False), as_json, "User disabled")
+
+
+@user_app.command("enable")
+def user_enable(tenant: TenantOption, email: EmailOption, as_json: JsonOption = False) -> None:
+    """Let a disabled user sign in again."""
+    emit(_update_user(tenant, email, active=True), as_json, "User enabled")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    tenant: TenantOption, email: EmailOption, password: PasswordOption = None, as_json: JsonOption = False
+) -> None:
+    """Set a user's password."""
+    if password is None:
+        password = ask_secret("New password")
+    row = _update_user(tenant, email, password=password)
+    print_message(f"Password of {row['email']} changed.", as_json, row)

@@ -1,0 +1,66 @@
+"""Running the ``packtrace`` command in-process and checking what it prints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from typer.testing import CliRunner, Result
+
+from packtrace.cli import app
+
+SERVER_KEY = "cli-test-server-key-0123456789abcdef0123456789"
+ORDERS = "/v1/manufacturer/v2/api/packaging_order"
+
+# The spec's sample request, written out here rather than taken from the code under test.
+SAMPLE_REQUEST: dict[str, Any] = {
+    "batch": "BATCH111",
+    "expiry_date": "221115",
+    "extra_percentage": 10,
+    "market": "EU",
+    "order_description": "Packaging Order 130",
+    "order_id": "Order130",
+    "packaging_line_tag": "test-packaging-line-1",
+    "product_code_schema": "GTIN",
+    "product_code": "01234512345901",
+    "quantity": 10,
+    "serialized": True,
+}
+
+STRONG_SECRET = "Str0ng-Secret!"
+
+
+def sample_order(order_id: str) -> dict[str, Any]:
+    return SAMPLE_REQUEST | {"order_id": order_id}
+
+
+class Cli:
+    """``packtrace`` as the operator runs it; stdout and stderr are captured apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def run(self, *args: str, input: str | None = None) -> Result:
+        return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    def ok(self, *args: str, input: str | None = None) -> Result:
+        result = self.run(*args, input=input)
+        assert result.exit_code == 0, f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        return result
+
+    def json(self, *args: str, input: str | None = None) -> Any:
+        """The command's ``--json`` output: the whole of stdout must be one JSON document."""
+        return json.loads(self.ok(*args, "--json", input=input).stdout)
+
+    def error(self, *args: str, exit_code: int = 1, input: str | None = None) -> str:
+        """The one line a failing command prints on stderr (nothing on stdout)."""
+        result = self.run(*args, input=input)
+        assert result.exit_code == exit_code, (
+            f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        )
+        assert result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("error: "), lines[0]
+        assert "Traceback" not in result.stderr
+        return lines[0]
