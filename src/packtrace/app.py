@@ -16,10 +16,13 @@ from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
 from packtrace.kit.rate_limit import FailureLimiter
 from packtrace.kit.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
+from packtrace.lines import management as lines_management
+from packtrace.markets import management as markets_management
 from packtrace.orders.endpoints import router as orders_router
+from packtrace.products import management as products_management
 
 MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
-MANAGEMENT_FEATURES = (auth_management,)
+MANAGEMENT_FEATURES = (auth_management, markets_management, products_management, lines_management)
 
 DESCRIPTION = """
 PackTrace's **Manufacturer V2 API** for ERP and shopfloor systems, wire-compatible with the

@@ -72,3 +72,22 @@ def test_unexpected_error_is_an_internal_error_with_only_a_request_id(
     assert "secret internals" not in response.text
     assert response.headers["x-request-id"] in body["message"]
     assert "secret internals" in caplog.text
+
+
+def test_database_refusals_that_slip_through_are_client_errors(database: Database) -> None:
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    app = create_app(Settings(database_url=database.url, secret_key="k" * 40), database=database)
+
+    @app.get("/race")
+    def race() -> None:
+        raise IntegrityError("INSERT ...", {}, Exception("duplicate key"))
+
+    @app.get("/range")
+    def out_of_range() -> None:
+        raise DataError("INSERT ...", {}, Exception("value out of range"))
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        assert_error(test_client.get("/race"), 409, "ConflictError")
+        body = assert_error(test_client.get("/range"), 400, "ValidationError")
+        assert "out of range" not in body["message"]

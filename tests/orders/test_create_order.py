@@ -241,3 +241,9 @@ def _demo_tenant_id(session: Session) -> int:
     from packtrace.demo import DEMO_TENANT
 
     return tenant_service.get_by_name(session, DEMO_TENANT).id
+
+
+def test_nul_characters_are_refused_not_a_server_error(client: TestClient, api_headers: dict[str, str]) -> None:
+    assert_error(client.post(ORDERS, json=sample_order(order_id="a\x00b"), headers=api_headers), 400, "ValidationError")
+    response = client.get(f"{ORDERS}/details", params={"order_id": "a\x00b"}, headers=api_headers)
+    assert_error(response, 400, "ValidationError", field="order_id")

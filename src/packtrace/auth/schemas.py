@@ -1,11 +1,13 @@
-"""Bodies of the authentication requests."""
+"""Bodies of the authentication requests and of the management API for users and credentials."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from packtrace.kit.validation import NoNul
 
 Credential = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 
@@ -26,7 +28,7 @@ class TokenRead(BaseModel):
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    email: Annotated[str, StringConstraints(min_length=3, max_length=320)]
+    email: Annotated[str, StringConstraints(min_length=3, max_length=320), NoNul]
     password: Credential
 
 
@@ -37,3 +39,86 @@ class UserRead(BaseModel):
     role: str
     active: bool
     created_at: datetime
+
+
+# -- management API ------------------------------------------------------------------------------------
+
+Name255 = Annotated[str, StringConstraints(min_length=1, max_length=255), NoNul]
+PersonName = Annotated[str, StringConstraints(max_length=255), NoNul]
+RoleName = Literal["Administrator", "Support", "User"]
+
+
+class TenantRead(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: Annotated[str, StringConstraints(min_length=3, max_length=320), NoNul]
+    password: Credential = Field(description="at least 8 characters: upper and lower case, a digit, a symbol")
+    role: RoleName
+    name: PersonName = ""
+
+
+class UserUpdate(BaseModel):
+    """Fields left out (or null) stay as they are. An administrator cannot demote or disable themselves."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    role: RoleName | None = None
+    active: bool | None = None
+    name: PersonName | None = None
+    password: Credential | None = None
+
+
+class ApiKeyRead(BaseModel):
+    name: str
+    key_hint: str = Field(description="the first characters of the key, to tell keys apart")
+    active: bool
+    has_static_token: bool
+    static_token_created_at: datetime | None
+    created_at: datetime
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name255
+    secret: Credential = Field(description="at least 8 characters: upper and lower case, a digit, a symbol")
+
+
+class ApiKeyCreated(ApiKeyRead):
+    api_key: str = Field(description="the key itself: shown only in this response, only its hash is stored")
+
+
+class ApiKeyUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    active: bool
+
+
+class ChannelRead(BaseModel):
+    name: str
+    source: str
+    key_hint: str = Field(description="the first characters of the key, to tell channels apart")
+    enabled: bool
+    created_at: datetime
+
+
+class ChannelCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name255
+
+
+class ChannelCreated(ChannelRead):
+    channel_key: str = Field(description="the key itself: shown only in this response, only its hash is stored")
+
+
+class ChannelUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    enabled: bool

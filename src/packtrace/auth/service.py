@@ -127,7 +127,15 @@ class UserService:
         active: bool | None = None,
         name: str | None = None,
         password: str | None = None,
+        actor_id: int | None = None,
     ) -> User:
+        """``actor_id``: the user making the change, if a user makes it. Nobody can change their own role
+        or disable themselves, so an administrator cannot lock the tenant out of administration."""
+        if actor_id == user.id:
+            if role is not None and Role(role).value != user.role:
+                raise ConflictError.on_field("role", "you cannot change your own role; ask another administrator")
+            if active is False and user.active:
+                raise ConflictError.on_field("active", "you cannot disable yourself; ask another administrator")
         if role is not None:
             user.role = Role(role).value
         if active is not None:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from packtrace.kit import errors
@@ -122,6 +123,17 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    async def on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
+        # Services check uniqueness before they write; a violation that still reaches here is a concurrent
+        # request that created the same thing first.
+        log.info("integrity error, request %s: %s", current_request_id(), exc)
+        return error_response(409, "The request conflicts with data written at the same time; retry", "ConflictError")
+
+    async def on_data_error(request: Request, exc: Exception) -> JSONResponse:
+        # A value the schemas let through but the database refuses (e.g. out of its range).
+        log.info("data error, request %s: %s", current_request_id(), exc)
+        return error_response(400, "A value of the request is not acceptable to the database", "ValidationError")
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # This handler answers from outside every middleware, so the request id is added here.
         request_id = request.scope.get("state", {}).get("request_id") or current_request_id()
@@ -135,4 +147,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.add_exception_handler(StarletteHTTPException, on_http_exception)
+    app.add_exception_handler(IntegrityError, on_integrity_error)
+    app.add_exception_handler(DataError, on_data_error)
     app.add_exception_handler(Exception, on_unexpected)

@@ -9,6 +9,13 @@ from packtrace.lines import repository
 from packtrace.models import PackagingLine
 
 
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if len(name) > 255:
+        raise ValidationError.on_field("name", "must be at most 255 characters")
+    return name
+
+
 def _check_tag(tag: str) -> str:
     if not 1 <= len(tag) <= 255 or tag != tag.strip() or not tag.isprintable():
         raise ValidationError.on_field("tag", "must be 1-255 printable characters without leading or trailing spaces")
@@ -20,7 +27,7 @@ class LineService:
         tag = _check_tag(tag)
         if repository.by_tag(session, tenant_id, tag) is not None:
             raise ConflictError.on_field("tag", f"a packaging line tagged {tag!r} exists already")
-        line = PackagingLine(tenant_id=tenant_id, tag=tag, name=name.strip()[:255])
+        line = PackagingLine(tenant_id=tenant_id, tag=tag, name=_check_name(name))
         session.add(line)
         session.flush()
         return line
@@ -38,7 +45,7 @@ class LineService:
         return list(repository.all_lines(session, tenant_id))
 
     def rename(self, session: Session, line: PackagingLine, name: str) -> PackagingLine:
-        line.name = name.strip()[:255]
+        line.name = _check_name(name)
         session.flush()
         return line
 

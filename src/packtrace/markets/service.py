@@ -24,12 +24,15 @@ class MarketService:
         code = parse_market(market)
         if repository.profile(session, tenant_id, code.value) is not None:
             raise ConflictError.on_field("market", f"the market profile {code.value} exists already")
+        if len(name.strip()) > 255:
+            raise ValidationError.on_field("name", "must be at most 255 characters")
         profile = MarketProfile(tenant_id=tenant_id, market=code.value, name=name.strip() or code.value)
         session.add(profile)
         session.flush()
         return profile
 
-    def remove(self, session: Session, tenant_id: int, market: str) -> None:
+    def remove(self, session: Session, tenant_id: int, market: str) -> MarketProfile:
+        """Removes the profile and returns it (as it was)."""
         code = parse_market(market)
         profile = repository.profile(session, tenant_id, code.value)
         if profile is None:
@@ -41,6 +44,7 @@ class MarketService:
             )
         session.delete(profile)
         session.flush()
+        return profile
 
     def list_all(self, session: Session, tenant_id: int) -> list[MarketProfile]:
         return list(repository.profiles(session, tenant_id))

@@ -10,6 +10,7 @@ from packtrace.auth.principal import ApiCaller
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
 from packtrace.kit.pagination import MAX_PAGE_SIZE
+from packtrace.kit.validation import NoNul
 from packtrace.models import OrderEvent, PackagingOrder
 from packtrace.orders.schemas import OrderCreate, OrderDetails, OrderEventRead, OrderPage, OrderRead
 from packtrace.orders.service import OrderDetail, order_service
@@ -61,7 +62,7 @@ def create_packaging_order(body: OrderCreate, caller: ApiCaller, session: DbSess
 
 @router.get("/packaging_order/details", summary="Get order details")
 def get_order_details(
-    caller: ApiCaller, session: DbSession, order_id: Annotated[str, Query(min_length=1, max_length=255)]
+    caller: ApiCaller, session: DbSession, order_id: Annotated[str, Query(min_length=1, max_length=255), NoNul]
 ) -> Envelope[OrderDetails]:
     detail = order_service.detail(session, caller.tenant_id, order_id)
     return Envelope(message="Packaging order details", data=order_details(detail))
@@ -72,7 +73,7 @@ def get_open_orders(
     caller: ApiCaller,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200), NoNul] = None,
 ) -> Envelope[OrderPage]:
     """Orders not yet finished (Open, Pending release, In progress, Suspended), oldest first; pass
     `next_cursor` back as `cursor` for the next page."""

@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-Text255 = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+from packtrace.kit.validation import NoNul
+
+Text255 = Annotated[str, StringConstraints(min_length=1, max_length=255), NoNul]
 
 
 def _whole(value: object) -> object:

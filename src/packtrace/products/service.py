@@ -92,8 +92,9 @@ class ProductService:
             raise ConflictError.on_field("product_code", f"product {gtin} is registered already")
         if settings.company_prefix_length is None:
             raise ValidationError.on_field("company_prefix_length", "required: the GS1 company prefix length")
-        length = settings.serial_length or serial_rules.DEFAULT_SERIAL_LENGTH
-        alphabet = settings.serial_alphabet or serial_rules.DEFAULT_ALPHABET
+        # `is None`, not `or`: a length of 0 or an empty alphabet is refused, not replaced by the default.
+        length = serial_rules.DEFAULT_SERIAL_LENGTH if settings.serial_length is None else settings.serial_length
+        alphabet = serial_rules.DEFAULT_ALPHABET if settings.serial_alphabet is None else settings.serial_alphabet
         _check_serial_format(length, alphabet)
         product = Product(
             tenant_id=tenant_id,
@@ -137,9 +138,16 @@ class ProductService:
             product.alias = _check_text("alias", settings.alias, required=False)
         if settings.serial_length is not None or settings.serial_alphabet is not None:
             # Serials already made keep their format; only new ones follow the new settings.
-            length = settings.serial_length or product.serial_length
-            alphabet = settings.serial_alphabet or product.serial_alphabet
+            length = product.serial_length if settings.serial_length is None else settings.serial_length
+            alphabet = product.serial_alphabet if settings.serial_alphabet is None else settings.serial_alphabet
             _check_serial_format(length, alphabet)
+            allowed = serial_rules.max_live_serials(length, alphabet)
+            if allowed < product.serial_count:
+                raise ValidationError.on_field(
+                    "serial_length",
+                    f"the product has {product.serial_count:,} serial numbers already; the new format allows "
+                    f"{allowed:,} under the EU rule (10,000 x live serials)",
+                )
             product.serial_length, product.serial_alphabet = length, alphabet
         if settings.company_prefix_length is not None:
             new_length = _check_prefix_length(settings.company_prefix_length)

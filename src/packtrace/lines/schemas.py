@@ -1,0 +1,35 @@
+"""Bodies of the management API for packaging lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from packtrace.kit.validation import NoNul
+
+LineName = Annotated[str, StringConstraints(max_length=255), NoNul]
+# A tag as a path parameter: any text, percent-encoded.
+LineTag = Annotated[str, NoNul]
+
+
+class LineCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    tag: Annotated[str, StringConstraints(min_length=1, max_length=255), NoNul] = Field(
+        description="the line's identity in the Manufacturer V2 API (packaging_line_tag); it never changes"
+    )
+    name: LineName = ""
+
+
+class LineUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: LineName
+
+
+class LineRead(BaseModel):
+    tag: str
+    name: str
+    created_at: datetime

@@ -1,0 +1,67 @@
+"""Bodies of the management API for products."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from packtrace.kit.validation import NoNul
+
+MarketCode = Literal["EU", "US", "CHN", "IDN"]
+Text255 = Annotated[str, StringConstraints(max_length=255), NoNul]
+SERIAL_ALPHABET_HELP = "the characters serials are made of (GS1 character set 82, each once)"
+
+
+class ProductCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    product_code: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
+        description="GTIN-8, -12, -13 or -14 with a valid check digit; stored as GTIN-14"
+    )
+    product_code_schema: Literal["GTIN"]
+    name: Text255
+    alias: Text255 | None = None
+    markets: list[MarketCode] | None = Field(default=None, description="markets the product code is registered for")
+    company_prefix_length: int = Field(description="length of the GS1 company prefix in the code (6-12)")
+    serial_length: int | None = Field(default=None, description="1-20 characters; default 12")
+    serial_alphabet: str | None = Field(default=None, description=f"{SERIAL_ALPHABET_HELP}; default 0-9 and A-Z")
+
+
+class ProductUpdate(BaseModel):
+    """Fields left out (or null) stay as they are; an empty ``alias`` clears it. New serial settings apply
+    only to serials made from now on."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    product_code: str | None = Field(default=None, description="cannot change: refused if sent")
+    name: Text255 | None = None
+    alias: Text255 | None = None
+    markets: list[MarketCode] | None = Field(
+        default=None, description="the complete new list; a market unfinished orders are for cannot be dropped"
+    )
+    company_prefix_length: int | None = None
+    serial_length: int | None = None
+    serial_alphabet: str | None = Field(default=None, description=SERIAL_ALPHABET_HELP)
+
+    @field_validator("product_code")
+    @classmethod
+    def _code_is_identity(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError("a product's code cannot change; register a new product instead")
+        return value
+
+
+class ProductRead(BaseModel):
+    product_code: str
+    product_code_schema: str
+    name: str
+    alias: str | None
+    markets: list[str]
+    company_prefix_length: int
+    serial_length: int
+    serial_alphabet: str
+    serial_count: int = Field(description="serial numbers ever made for this code")
+    created_at: datetime
+    updated_at: datetime
