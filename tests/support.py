@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import jwt
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy.orm import Session
 
 from packtrace.auth.service import api_key_service, channel_service, tenant_service
