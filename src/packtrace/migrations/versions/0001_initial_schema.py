@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 01:36:45.343087
+Create Date: 2026-11-25 01:59:33.997241
 """
 
 from collections.abc import Sequence
@@ -17,6 +17,31 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+
+    op.create_table(
+        "serial_numbers",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("serial", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("order_pk", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_serial_numbers")),
+        sa.UniqueConstraint(
+            "tenant_id", "product_id", "serial", name=op.f("uq_serial_numbers_tenant_id_product_id_serial")
+        ),
+    )
+    with op.batch_alter_table("serial_numbers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_serial_numbers_available",
+            ["tenant_id", "product_id", "id"],
+            unique=False,
+            postgresql_where=sa.text("status = 'Available'"),
+            sqlite_where=sa.text("status = 'Available'"),
+        )
+        batch_op.create_index("ix_serial_numbers_order", ["tenant_id", "order_pk", "id"], unique=False)
 
     op.create_table(
         "tenants",
@@ -77,10 +102,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_market_profiles_tenant_id_tenants"),
-            ondelete="RESTRICT",
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_market_profiles_tenant_id_tenants"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_market_profiles")),
         sa.UniqueConstraint("tenant_id", "market", name=op.f("uq_market_profiles_tenant_id_market")),
@@ -96,10 +118,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_packaging_lines_tenant_id_tenants"),
-            ondelete="RESTRICT",
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_packaging_lines_tenant_id_tenants"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_packaging_lines")),
         sa.UniqueConstraint("tenant_id", "tag", name=op.f("uq_packaging_lines_tenant_id_tag")),
@@ -179,16 +198,10 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["products.id"],
-            name=op.f("fk_packaging_orders_product_id_products"),
-            ondelete="RESTRICT",
+            ["product_id"], ["products.id"], name=op.f("fk_packaging_orders_product_id_products"), ondelete="RESTRICT"
         ),
         sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_packaging_orders_tenant_id_tenants"),
-            ondelete="RESTRICT",
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_packaging_orders_tenant_id_tenants"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_packaging_orders")),
         sa.UniqueConstraint("tenant_id", "order_id", name=op.f("uq_packaging_orders_tenant_id_order_id")),
@@ -205,16 +218,10 @@ def upgrade() -> None:
         sa.Column("market", sa.String(length=8), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["products.id"],
-            name=op.f("fk_product_markets_product_id_products"),
-            ondelete="CASCADE",
+            ["product_id"], ["products.id"], name=op.f("fk_product_markets_product_id_products"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_product_markets_tenant_id_tenants"),
-            ondelete="RESTRICT",
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_product_markets_tenant_id_tenants"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("product_id", "market", name=op.f("pk_product_markets")),
     )
@@ -245,53 +252,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_order_events_order_pk"), ["order_pk"], unique=False)
         batch_op.create_index(batch_op.f("ix_order_events_tenant_id"), ["tenant_id"], unique=False)
 
-    op.create_table(
-        "serial_numbers",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("product_id", sa.Integer(), nullable=False),
-        sa.Column("serial", sa.String(length=20), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("source", sa.String(length=16), nullable=False),
-        sa.Column("order_pk", sa.Integer(), nullable=True),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["order_pk"],
-            ["packaging_orders.id"],
-            name=op.f("fk_serial_numbers_order_pk_packaging_orders"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["products.id"],
-            name=op.f("fk_serial_numbers_product_id_products"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_serial_numbers_tenant_id_tenants"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_serial_numbers")),
-        sa.UniqueConstraint(
-            "tenant_id", "product_id", "serial", name=op.f("uq_serial_numbers_tenant_id_product_id_serial")
-        ),
-    )
-    with op.batch_alter_table("serial_numbers", schema=None) as batch_op:
-        batch_op.create_index("ix_serial_numbers_order", ["tenant_id", "order_pk", "id"], unique=False)
-        batch_op.create_index("ix_serial_numbers_pool", ["tenant_id", "product_id", "status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_serial_numbers_tenant_id"), ["tenant_id"], unique=False)
-
 
 def downgrade() -> None:
 
-    with op.batch_alter_table("serial_numbers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_serial_numbers_tenant_id"))
-        batch_op.drop_index("ix_serial_numbers_pool")
-        batch_op.drop_index("ix_serial_numbers_order")
-
-    op.drop_table("serial_numbers")
     with op.batch_alter_table("order_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_order_events_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_order_events_order_pk"))
@@ -333,3 +296,12 @@ def downgrade() -> None:
 
     op.drop_table("api_keys")
     op.drop_table("tenants")
+    with op.batch_alter_table("serial_numbers", schema=None) as batch_op:
+        batch_op.drop_index("ix_serial_numbers_order")
+        batch_op.drop_index(
+            "ix_serial_numbers_available",
+            postgresql_where=sa.text("status = 'Available'"),
+            sqlite_where=sa.text("status = 'Available'"),
+        )
+
+    op.drop_table("serial_numbers")
