@@ -8,24 +8,12 @@ from typing import Any
 from typer.testing import CliRunner, Result
 
 from packtrace.cli import app
+from tests.support import sample_order as spec_sample_order
 
 SERVER_KEY = "cli-test-server-key-0123456789abcdef0123456789"
-ORDERS = "/v1/manufacturer/v2/api/packaging_order"
 
-# The spec's sample request, written out here rather than taken from the code under test.
-SAMPLE_REQUEST: dict[str, Any] = {
-    "batch": "BATCH111",
-    "expiry_date": "221115",
-    "extra_percentage": 10,
-    "market": "EU",
-    "order_description": "Packaging Order 130",
-    "order_id": "Order130",
-    "packaging_line_tag": "test-packaging-line-1",
-    "product_code_schema": "GTIN",
-    "product_code": "01234512345901",
-    "quantity": 10,
-    "serialized": True,
-}
+# The spec's sample request, written out in the tests rather than taken from the code under test.
+SAMPLE_REQUEST: dict[str, Any] = spec_sample_order()
 
 STRONG_SECRET = "Str0ng-Secret!"
 

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from packtrace.auth.service import SECRET_RULE
-from tests.cli.support import ORDERS, STRONG_SECRET, Cli, sample_order
+from tests.cli.support import STRONG_SECRET, Cli, sample_order
+from tests.support import ORDERS
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 from packtrace.auth.service import tenant_service
 from packtrace.cli.service_cmds import client_url
 from packtrace.demo import DemoCredentials
-from tests.cli.support import ORDERS, SAMPLE_REQUEST, Cli
+from tests.cli.support import SAMPLE_REQUEST, Cli
+from tests.support import ORDERS
 
 DEMO_KEYS = set(DemoCredentials.__dataclass_fields__)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from packtrace.orders.service import serials_needed
@@ -20,6 +20,7 @@ def test_examples_of_the_spec() -> None:
 
 
 @given(st.integers(0, 100_000), st.integers(0, 10_000))
+@example(50_000, 4311)  # 71,555 exactly: a float product rounds it up to 71,556
 def test_equals_exact_ceiling_for_percentages_with_two_decimals(quantity: int, hundredths: int) -> None:
     percentage = hundredths / 100
     exact = math.ceil(Fraction(quantity) * (1 + Fraction(hundredths, 10_000)))

@@ -51,6 +51,10 @@ def api_key_by_id_any_tenant(session: Session, api_key_id: int) -> ApiKey | None
     return session.get(ApiKey, api_key_id)
 
 
+def api_key_by_name(session: Session, tenant_id: int, name: str) -> ApiKey | None:
+    return session.scalar(select(ApiKey).where(ApiKey.tenant_id == tenant_id, ApiKey.name == name))
+
+
 def api_keys(session: Session, tenant_id: int) -> Sequence[ApiKey]:
     return session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.id)).all()
 
@@ -61,6 +65,10 @@ def channel_by_hash(session: Session, key_hash: str) -> Channel | None:
 
 def channel_by_id(session: Session, tenant_id: int, channel_id: int) -> Channel | None:
     return session.scalar(select(Channel).where(Channel.tenant_id == tenant_id, Channel.id == channel_id))
+
+
+def channel_by_name(session: Session, tenant_id: int, name: str) -> Channel | None:
+    return session.scalar(select(Channel).where(Channel.tenant_id == tenant_id, Channel.name == name))
 
 
 def channels(session: Session, tenant_id: int) -> Sequence[Channel]:

@@ -176,7 +176,7 @@ class ApiKeyService:
         """``key`` is generated unless given (the demo derives its own so it can print it again)."""
         name = _check_name("name", name)
         check_secret_strength("secret", secret)
-        if any(k.name == name for k in repository.api_keys(session, tenant_id)):
+        if repository.api_key_by_name(session, tenant_id, name) is not None:
             raise ConflictError.on_field("name", f"an API key named {name!r} exists already")
         key = key or security.generate_key("ak")
         api_key = ApiKey(
@@ -191,9 +191,9 @@ class ApiKeyService:
         return IssuedApiKey(api_key, key)
 
     def get(self, session: Session, tenant_id: int, name: str) -> ApiKey:
-        for api_key in repository.api_keys(session, tenant_id):
-            if api_key.name == name:
-                return api_key
+        api_key = repository.api_key_by_name(session, tenant_id, name)
+        if api_key is not None:
+            return api_key
         raise NotFoundError.on_field("api_key", f"no API key named {name!r}")
 
     def list_all(self, session: Session, tenant_id: int) -> list[ApiKey]:
@@ -268,7 +268,7 @@ class ChannelService:
         key: str | None = None,
     ) -> IssuedChannel:
         name = _check_name("name", name)
-        if any(c.name == name for c in repository.channels(session, tenant_id)):
+        if repository.channel_by_name(session, tenant_id, name) is not None:
             raise ConflictError.on_field("name", f"a channel named {name!r} exists already")
         key = key or security.generate_key("ch")
         channel = Channel(
@@ -283,9 +283,9 @@ class ChannelService:
         return IssuedChannel(channel, key)
 
     def get(self, session: Session, tenant_id: int, name: str) -> Channel:
-        for channel in repository.channels(session, tenant_id):
-            if channel.name == name:
-                return channel
+        channel = repository.channel_by_name(session, tenant_id, name)
+        if channel is not None:
+            return channel
         raise NotFoundError.on_field("channel", f"no channel named {name!r}")
 
     def list_all(self, session: Session, tenant_id: int) -> list[Channel]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -40,13 +41,13 @@ CONTENT_FIELDS = (
 
 
 def serials_needed(quantity: int | None, extra_percentage: float | None) -> int:
-    """``ceil(quantity x (1 + extra / 100))``, in exact arithmetic: 1000 with 10 % is 1100, not 1101."""
+    """``ceil(quantity x (1 + extra / 100))`` in exact arithmetic: 1000 with 10 % is 1100, not 1101.
+    The percentage is taken as the decimal the client wrote (the float's shortest repr), since
+    43.11 as a binary float is not 43.11."""
     if not quantity:
         return 0
-    extra = extra_percentage or 0
-    # Percentages arrive as JSON numbers; round to 1e-9 % so that binary floats cannot tip the ceiling.
-    scaled = round(quantity * (100 + extra) * 1_000_000_000)
-    return math.ceil(scaled / (100 * 1_000_000_000))
+    extra = Fraction(repr(float(extra_percentage or 0)))
+    return math.ceil(quantity * (100 + extra) / 100)
 
 
 @dataclass(frozen=True)
