@@ -20,6 +20,7 @@ from packtrace.lines import management as lines_management
 from packtrace.markets import management as markets_management
 from packtrace.orders.endpoints import router as orders_router
 from packtrace.products import management as products_management
+from packtrace.serials.endpoints import router as serials_router
 
 MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
 MANAGEMENT_FEATURES = (auth_management, markets_management, products_management, lines_management)
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     manufacturer_api = APIRouter(prefix=MANUFACTURER_V2_PREFIX)
     manufacturer_api.include_router(orders_router)
+    manufacturer_api.include_router(serials_router)
     app.include_router(api_auth_router)
     app.include_router(manufacturer_api)
     management_api = APIRouter(prefix="/api")

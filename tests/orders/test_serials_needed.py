@@ -6,7 +6,7 @@ from fractions import Fraction
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from packtrace.orders.service import serials_needed
+from packtrace.orders.lifecycle import serials_needed
 
 
 def test_examples_of_the_spec() -> None:

@@ -38,6 +38,8 @@ class PackagingOrder(TenantScoped, Timestamped, Base):
     market: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(32))
     serial_count: Mapped[int] = mapped_column(default=0)
+    # Reported by the line; it never decreases.
+    produced_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

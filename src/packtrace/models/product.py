@@ -25,6 +25,10 @@ class Product(TenantScoped, Timestamped, Base):
     serial_alphabet: Mapped[str] = mapped_column(String(82))
     # Serials ever made for this code (they are never deleted); checked against the EU guessing rule.
     serial_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Pool replenishment: when a draw leaves fewer than ``pool_threshold`` Available serials, another
+    # ``pool_refill_size`` are made. A threshold of 0 turns it off.
+    pool_threshold: Mapped[int] = mapped_column(default=0, server_default="0")
+    pool_refill_size: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

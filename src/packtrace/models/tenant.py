@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from packtrace.models.base import Base, Timestamped
@@ -11,3 +11,5 @@ class Tenant(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
+    # Release an order to its line as soon as it has its serials (tenant setting).
+    automatic_release: Mapped[bool] = mapped_column(default=False, server_default=false())

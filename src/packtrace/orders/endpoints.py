@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import csv
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from packtrace.auth.principal import ApiCaller
-from packtrace.kit.deps import DbSession
+from packtrace.kit.db import Database
+from packtrace.kit.deps import Context, DbSession
 from packtrace.kit.envelope import Envelope
 from packtrace.kit.pagination import MAX_PAGE_SIZE
 from packtrace.kit.validation import NoNul
 from packtrace.models import OrderEvent, PackagingOrder
-from packtrace.orders.schemas import OrderCreate, OrderDetails, OrderEventRead, OrderPage, OrderRead
+from packtrace.orders.schemas import (
+    AssignSerials,
+    OrderCreate,
+    OrderDetails,
+    OrderEventRead,
+    OrderPage,
+    OrderRead,
+    OrderSerialPage,
+    OrderUpdate,
+    ReleaseOrder,
+    StatusUpdate,
+)
 from packtrace.orders.service import OrderDetail, order_service
 
 router = APIRouter(tags=["Packaging orders"])
+MAX_SERIAL_PAGE = 10_000
 
 
 def order_read(order: PackagingOrder) -> OrderRead:
@@ -34,6 +51,7 @@ def order_read(order: PackagingOrder) -> OrderRead:
         market=order.market,
         status=order.status,
         serial_count=order.serial_count,
+        produced_quantity=order.produced_quantity,
         expiry_on=order.expiry_on.isoformat() if order.expiry_on else None,
         created_at=order.created_at,
         updated_at=order.updated_at,
@@ -82,3 +100,98 @@ def get_open_orders(
         message="Open packaging orders",
         data=OrderPage(orders=[order_read(o) for o in orders], next_cursor=next_cursor),
     )
+
+
+@router.patch("/packaging_order", summary="Update packaging order")
+def update_packaging_order(body: OrderUpdate, caller: ApiCaller, session: DbSession) -> Envelope[OrderRead]:
+    """Only while the order is Open or Pending release. A new quantity or extra percentage re-sizes the
+    order's serial numbers (more are drawn from the pool, surplus ones go back to it)."""
+    order = order_service.update(session, caller.tenant_id, body, caller.actor)
+    return Envelope(message="Packaging order updated", data=order_read(order))
+
+
+@router.delete("/packaging_order", summary="Delete (cancel) packaging order")
+def cancel_packaging_order(
+    caller: ApiCaller, session: DbSession, order_id: Annotated[str, Query(min_length=1, max_length=255), NoNul]
+) -> Envelope[OrderRead]:
+    """Open or Pending release orders only: the order becomes Cancelled (its record stays) and its serial
+    numbers go back to the pool as Available."""
+    order = order_service.cancel(session, caller.tenant_id, order_id, caller.actor)
+    return Envelope(message="Packaging order cancelled", data=order_read(order))
+
+
+@router.post("/packaging_order/assign_serials", summary="Assign serials to packaging orders")
+def assign_serials(body: AssignSerials, caller: ApiCaller, session: DbSession) -> Envelope[list[OrderRead]]:
+    """Each order Open -> Pending release with all its serial numbers, drawn from the product's pool.
+    All or nothing: when the pool cannot supply every order, none is changed (InsufficientSerialsError)."""
+    orders = order_service.assign_serials(session, caller.tenant_id, body.order_ids, caller.actor)
+    return Envelope(message="Serial numbers assigned", data=[order_read(o) for o in orders])
+
+
+@router.patch("/packaging_order/release", summary="Release order to packaging line")
+def release_order(body: ReleaseOrder, caller: ApiCaller, session: DbSession) -> Envelope[OrderRead]:
+    order = order_service.release(session, caller.tenant_id, body.order_id, body.packaging_line_tag, caller.actor)
+    return Envelope(message="Packaging order released", data=order_read(order))
+
+
+@router.patch("/packaging_order/status", summary="Update order status from the line")
+def update_order_status(body: StatusUpdate, caller: ApiCaller, session: DbSession) -> Envelope[OrderRead]:
+    """In progress <-> Suspended, In progress -> Completed, or a progress report (In progress again) with
+    the produced quantity, which never decreases."""
+    order = order_service.report_status(
+        session, caller.tenant_id, body.order_id, body.status, body.produced_quantity, body.comment, caller.actor
+    )
+    return Envelope(message="Packaging order status updated", data=order_read(order))
+
+
+_CSV_CHUNK = 20_000
+
+
+@router.get(
+    "/packaging_order/serials",
+    summary="Order's serial numbers",
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or CSV with format=csv"}},
+)
+def order_serials(
+    caller: ApiCaller,
+    session: DbSession,
+    context: Context,
+    order_id: Annotated[str, Query(min_length=1, max_length=255), NoNul],
+    limit: Annotated[int, Query(ge=1, le=MAX_SERIAL_PAGE)] = 1000,
+    cursor: Annotated[str | None, Query(max_length=200), NoNul] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """The serials for the line to print: a page (`limit`, `cursor` -> `next_cursor`), or with
+    `format=csv` all of them streamed as `SerialNumber,GTIN,Batch,ExpirationDate` (expiry as YYMMDD)."""
+    if format == "csv":
+        order = order_service.get(session, caller.tenant_id, order_id)
+        return StreamingResponse(
+            _csv_rows(context.db, order),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{_safe_filename(order.order_id)}.csv"'},
+        )
+    order, serials, next_cursor = order_service.serial_page(session, caller.tenant_id, order_id, limit, cursor)
+    page = OrderSerialPage(
+        order_id=order.order_id, product_code=order.product_code, serials=serials, next_cursor=next_cursor
+    )
+    return Envelope(message="Serial numbers of the order", data=page)
+
+
+def _csv_rows(db: Database, order: PackagingOrder) -> Iterator[str]:
+    # Its own session: the request's unit of work has ended before the body streams.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["SerialNumber", "GTIN", "Batch", "ExpirationDate"])
+    yield buffer.getvalue()
+    tail = (order.product_code, order.batch or "", order.expiry_date or "")
+    with db.session_factory() as session:
+        for chunk in order_service.serial_chunks(session, order, _CSV_CHUNK):
+            buffer.seek(0)
+            buffer.truncate()
+            # csv quotes the serials that need it: set 82 has both '"' and ','.
+            writer.writerows((serial, *tail) for serial in chunk)
+            yield buffer.getvalue()
+
+
+def _safe_filename(order_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in order_id)[:100] or "order"

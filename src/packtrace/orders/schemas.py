@@ -43,6 +43,56 @@ class OrderCreate(BaseModel):
     serialized: bool | None = Field(default=None, description="true: the order is created with serial numbers")
 
 
+class OrderUpdate(BaseModel):
+    """``PATCH packaging_order``: the fields of create, all optional but ``order_id``; absent (or null)
+    fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    order_id: Text255
+    batch: Text255 | None = None
+    expiry_date: ExpiryDate | None = None
+    extra_percentage: Percentage | None = None
+    market: Literal["EU", "US", "CHN", "IDN"] | None = None
+    order_description: Text255 | None = None
+    packaging_line_tag: Text255 | None = None
+    product_code_schema: Literal["GTIN"] | None = None
+    product_code: Text255 | None = None
+    quantity: WholeNumber | None = None
+    serialized: bool | None = None
+
+
+class AssignSerials(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    order_ids: Annotated[list[Text255], Field(min_length=1, max_length=1000)]
+
+
+class ReleaseOrder(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    order_id: Text255
+    packaging_line_tag: Text255 | None = Field(default=None, description="needed when the order has no line")
+
+
+class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    order_id: Text255
+    status: Literal["Suspended", "In progress", "Completed"]
+    produced_quantity: Annotated[int, BeforeValidator(_whole), Field(ge=0, le=10_000_000)] | None = Field(
+        default=None, description="packs produced so far; never decreases"
+    )
+    comment: Annotated[str, StringConstraints(max_length=1000), NoNul] | None = None
+
+
+class OrderSerialPage(BaseModel):
+    order_id: str
+    product_code: str
+    serials: list[str]
+    next_cursor: str | None
+
+
 class OrderRead(BaseModel):
     """An order as the API shows it: every field of ``OrderCreate`` plus its status and counts."""
 
@@ -59,6 +109,7 @@ class OrderRead(BaseModel):
     market: str | None
     status: str
     serial_count: int
+    produced_quantity: int
     expiry_on: str | None = Field(description="expiry_date as a real date (ISO 8601), day 00 resolved")
     created_at: datetime
     updated_at: datetime

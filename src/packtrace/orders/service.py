@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,18 +11,18 @@ from sqlalchemy.orm import Session
 
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.expiry import parse_expiry
-from packtrace.kit.errors import ConflictError, Detail, NotFoundError, ValidationError
+from packtrace.kit.errors import ConflictError, Detail, InvalidStateError, NotFoundError, ValidationError
 from packtrace.kit.pagination import decode_cursor, encode_cursor
 from packtrace.lines.service import line_service
 from packtrace.markets.service import market_service
-from packtrace.models import OrderEvent, PackagingOrder, Product
+from packtrace.models import OrderEvent, PackagingOrder, Product, Tenant
 from packtrace.models.enums import Market, OrderStatus
 from packtrace.orders import repository
-from packtrace.orders.schemas import OrderCreate
+from packtrace.orders.lifecycle import EDITABLE, order_lifecycle
+from packtrace.orders.schemas import OrderCreate, OrderUpdate
 from packtrace.products import repository as products
-from packtrace.products.service import parse_product_code
+from packtrace.products.service import product_service
 from packtrace.serials import repository as serials
-from packtrace.serials.service import serial_service
 
 # The fields that make an order's content; a retry with the same order_id must match them all.
 CONTENT_FIELDS = (
@@ -38,16 +37,6 @@ CONTENT_FIELDS = (
     "packaging_line_tag",
     "market",
 )
-
-
-def serials_needed(quantity: int | None, extra_percentage: float | None) -> int:
-    """``ceil(quantity x (1 + extra / 100))`` in exact arithmetic: 1000 with 10 % is 1100, not 1101.
-    The percentage is taken as the decimal the client wrote (the float's shortest repr), since
-    43.11 as a binary float is not 43.11."""
-    if not quantity:
-        return 0
-    extra = Fraction(repr(float(extra_percentage or 0)))
-    return math.ceil(quantity * (100 + extra) / 100)
 
 
 @dataclass(frozen=True)
@@ -70,7 +59,7 @@ class OrderService:
         existing = repository.by_order_id(session, tenant_id, request.order_id)
         if existing is not None:
             return CreatedOrder(self._same_or_conflict(existing, content), created=False)
-        self._check_references(session, tenant_id, product, request)
+        self._check_references(session, tenant_id, product, request.market, request.packaging_line_tag)
         try:
             # A savepoint: if a concurrent request inserted the same order_id first, only this insert
             # is undone and the retry rule below still answers.
@@ -82,10 +71,38 @@ class OrderService:
                 raise
             return CreatedOrder(self._same_or_conflict(existing, content), created=False)
         if request.serialized:
-            needed = serials_needed(request.quantity, request.extra_percentage)
-            order.serial_count = serial_service.generate_for_order(session, product, order.id, needed)
+            order_lifecycle.resize_serials(session, order, product)
+            order_lifecycle.release_automatically(session, order, self._tenant(session, tenant_id), actor)
         session.flush()
         return CreatedOrder(order, created=True)
+
+    def update(self, session: Session, tenant_id: int, request: OrderUpdate, actor: str) -> PackagingOrder:
+        """``PATCH packaging_order``: only before release; a new quantity re-sizes the order's serials."""
+        order = self.get(session, tenant_id, request.order_id)
+        if OrderStatus(order.status) not in EDITABLE:
+            raise InvalidStateError(f"Packaging order {order.order_id!r} is {order.status}: it cannot be changed")
+        changes = request.model_dump(exclude={"order_id"}, exclude_none=True)
+        product = self._product(session, tenant_id, changes.get("product_code", order.product_code))
+        if product.id != order.product_id and order.serial_count:
+            raise ConflictError.on_field(
+                "product_code", f"the order has serial numbers of {order.product_code}; cancel it and create a new one"
+            )
+        changes["product_code"] = product.code
+        self._check_expiry(changes.get("expiry_date"))
+        self._check_references(session, tenant_id, product, changes.get("market"), changes.get("packaging_line_tag"))
+        for field, value in changes.items():
+            setattr(order, field, value)
+        order.product_id = product.id
+        if "expiry_date" in changes:
+            order.expiry_on = parse_expiry(changes["expiry_date"])
+        if "packaging_line_tag" in changes:
+            line = line_service.find(session, tenant_id, changes["packaging_line_tag"])
+            order.packaging_line_id = line.id if line else None
+        if order.serialized or order.serial_count or OrderStatus(order.status) == OrderStatus.PENDING_RELEASE:
+            order_lifecycle.resize_serials(session, order, product)
+        repository.record_event(session, order, actor, "updated: " + ", ".join(sorted(changes)))
+        session.flush()
+        return order
 
     def detail(self, session: Session, tenant_id: int, order_id: str) -> OrderDetail:
         order = self.get(session, tenant_id, order_id)
@@ -109,36 +126,98 @@ class OrderService:
         orders = orders[:limit]
         return orders, encode_cursor(orders[-1].id) if has_more else None
 
+    def assign_serials(
+        self, session: Session, tenant_id: int, order_ids: list[str], actor: str
+    ) -> list[PackagingOrder]:
+        unique_ids = list(dict.fromkeys(order_ids))
+        orders = [self.get(session, tenant_id, order_id) for order_id in unique_ids]
+        pairs = [(order, self._product_of(session, order)) for order in orders]
+        order_lifecycle.assign_serials(session, pairs, self._tenant(session, tenant_id), actor)
+        session.flush()
+        return orders
+
+    def release(
+        self, session: Session, tenant_id: int, order_id: str, line_tag: str | None, actor: str
+    ) -> PackagingOrder:
+        order = self.get(session, tenant_id, order_id)
+        order_lifecycle.release(session, order, line_tag, actor)
+        session.flush()
+        return order
+
+    def report_status(
+        self,
+        session: Session,
+        tenant_id: int,
+        order_id: str,
+        status: str,
+        produced_quantity: int | None,
+        comment: str | None,
+        actor: str,
+    ) -> PackagingOrder:
+        order = self.get(session, tenant_id, order_id)
+        order_lifecycle.report(session, order, OrderStatus(status), produced_quantity, comment, actor)
+        session.flush()
+        return order
+
+    def cancel(self, session: Session, tenant_id: int, order_id: str, actor: str) -> PackagingOrder:
+        order = self.get(session, tenant_id, order_id)
+        order_lifecycle.cancel(session, order, actor)
+        session.flush()
+        return order
+
+    def serial_page(
+        self, session: Session, tenant_id: int, order_id: str, limit: int, cursor: str | None
+    ) -> tuple[PackagingOrder, list[str], str | None]:
+        order = self.get(session, tenant_id, order_id)
+        rows = serials.order_page(session, tenant_id, order.id, decode_cursor(cursor), limit + 1)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        return order, [serial for _, serial in rows], encode_cursor(rows[-1][0]) if has_more else None
+
+    def serial_chunks(self, session: Session, order: PackagingOrder, chunk: int) -> Iterator[list[str]]:
+        return serials.stream_order_serials(session, order.tenant_id, order.id, chunk)
+
     # -- creation steps -------------------------------------------------------------------------------
 
     def _product(self, session: Session, tenant_id: int, code: str) -> Product:
-        product = products.by_code(session, tenant_id, parse_product_code(code))
-        if product is None:
-            raise ValidationError.on_field("product_code", f"{code} is not a product code registered by you")
+        return product_service.registered(session, tenant_id, code)
+
+    def _product_of(self, session: Session, order: PackagingOrder) -> Product:
+        product = session.get(Product, order.product_id)
+        assert product is not None and product.tenant_id == order.tenant_id
         return product
+
+    def _tenant(self, session: Session, tenant_id: int) -> Tenant:
+        tenant = session.get(Tenant, tenant_id)
+        assert tenant is not None
+        return tenant
 
     def _content(self, request: OrderCreate, product: Product) -> dict[str, Any]:
         content = request.model_dump(include=set(CONTENT_FIELDS))
         content["product_code"] = product.code
-        if request.expiry_date is not None:
-            try:
-                parse_expiry(request.expiry_date)
-            except GS1Error as exc:
-                raise ValidationError.on_field("expiry_date", str(exc)) from None
+        self._check_expiry(request.expiry_date)
         return content
 
-    def _check_references(self, session: Session, tenant_id: int, product: Product, request: OrderCreate) -> None:
+    @staticmethod
+    def _check_expiry(expiry_date: str | None) -> None:
+        if expiry_date is not None:
+            try:
+                parse_expiry(expiry_date)
+            except GS1Error as exc:
+                raise ValidationError.on_field("expiry_date", str(exc)) from None
+
+    def _check_references(
+        self, session: Session, tenant_id: int, product: Product, market_code: str | None, line_tag: str | None
+    ) -> None:
         details: list[Detail] = []
-        if request.market is not None:
-            market = Market(request.market)
+        if market_code is not None:
+            market = Market(market_code)
             if market.value not in products.markets_of(session, tenant_id, product.id):
                 details.append(Detail("market", f"product {product.code} is not registered for {market.value}"))
             elif not market_service.has(session, tenant_id, market):
                 details.append(Detail("market", f"you have no market profile for {market.value}"))
-        if request.packaging_line_tag is not None and (
-            line_service.find(session, tenant_id, request.packaging_line_tag) is None
-        ):
-            details.append(Detail("packaging_line_tag", f"no packaging line tagged {request.packaging_line_tag!r}"))
+        if line_tag is not None and line_service.find(session, tenant_id, line_tag) is None:
+            details.append(Detail("packaging_line_tag", f"no packaging line tagged {line_tag!r}"))
         if details:
             raise ValidationError("; ".join(f"{d.field}: {d.message}" for d in details), details)
 

@@ -119,6 +119,14 @@ class ProductService:
             raise NotFoundError.on_field("product_code", f"no product {code}")
         return product
 
+    def registered(self, session: Session, tenant_id: int, code: str) -> Product:
+        """The product behind a code in an API request: an unknown code is bad input (400), as the spec's
+        error table says for codes unknown to the tenant."""
+        product = repository.by_code(session, tenant_id, parse_product_code(code))
+        if product is None:
+            raise ValidationError.on_field("product_code", f"{code} is not a product code registered by you")
+        return product
+
     def view(self, session: Session, tenant_id: int, code: str) -> ProductView:
         product = self.get(session, tenant_id, code)
         return ProductView(product, repository.markets_of(session, tenant_id, product.id))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import cast
 
 import psycopg
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -115,3 +115,144 @@ def count_for_order(session: Session, tenant_id: int, order_pk: int) -> int:
         )
         or 0
     )
+
+
+# PostgreSQL: SKIP LOCKED lets two transactions draw from one pool at once, each taking rows the other
+# has not locked, instead of the second waiting for the first to commit.
+_PG_DRAW = text(
+    """
+    WITH picked AS (
+        SELECT id FROM serial_numbers
+        WHERE tenant_id = :tenant_id AND product_id = :product_id AND status = 'Available'
+        ORDER BY id
+        LIMIT :count
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE serial_numbers AS s SET status = 'Assigned', order_pk = :order_pk
+    FROM picked WHERE s.id = picked.id
+    """
+)
+# SQLite: writers are serialized (BEGIN IMMEDIATE), so a plain subquery cannot race.
+_SQLITE_DRAW = text(
+    """
+    UPDATE serial_numbers SET status = 'Assigned', order_pk = :order_pk
+    WHERE id IN (
+        SELECT id FROM serial_numbers
+        WHERE tenant_id = :tenant_id AND product_id = :product_id AND status = 'Available'
+        ORDER BY id
+        LIMIT :count
+    )
+    """
+)
+
+
+def draw(session: Session, tenant_id: int, product_id: int, count: int, order_pk: int | None) -> int:
+    """Available -> Assigned for up to ``count`` serials of the product (to the order, if one is given);
+    returns how many were drawn."""
+    if count <= 0:
+        return 0
+    connection = session.connection()
+    statement = _PG_DRAW if connection.dialect.name == "postgresql" else _SQLITE_DRAW
+    params = {"tenant_id": tenant_id, "product_id": product_id, "count": count, "order_pk": order_pk}
+    return connection.execute(statement, params).rowcount
+
+
+def draw_returning(session: Session, tenant_id: int, product_id: int, count: int) -> list[str]:
+    """Like ``draw`` without an order, returning the serials drawn (for ``serials/request``)."""
+    connection = session.connection()
+    statement = (_PG_DRAW if connection.dialect.name == "postgresql" else _SQLITE_DRAW).text
+    returning = text(statement.rstrip() + " RETURNING serial")
+    params = {"tenant_id": tenant_id, "product_id": product_id, "count": count, "order_pk": None}
+    return list(connection.execute(returning, params).scalars())
+
+
+def counts_by_status(session: Session, tenant_id: int, product_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(SerialNumber.status, func.count())
+        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.product_id == product_id)
+        .group_by(SerialNumber.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def available_count(session: Session, tenant_id: int, product_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(SerialNumber)
+            .where(
+                SerialNumber.tenant_id == tenant_id,
+                SerialNumber.product_id == product_id,
+                SerialNumber.status == "Available",
+            )
+        )
+        or 0
+    )
+
+
+def release_from_order(session: Session, tenant_id: int, order_pk: int, keep: int = 0) -> int:
+    """Back to Available: the order's serials beyond the first ``keep`` (by id). Returns how many."""
+    kept = (
+        select(SerialNumber.id)
+        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
+        .order_by(SerialNumber.id)
+        .limit(keep)
+        .scalar_subquery()
+    )
+    statement = (
+        update(SerialNumber)
+        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
+        .values(status="Available", order_pk=None)
+        .execution_options(synchronize_session=False)
+    )
+    if keep > 0:
+        statement = statement.where(SerialNumber.id.not_in(kept))
+    return session.connection().execute(statement).rowcount
+
+
+def find(session: Session, tenant_id: int, product_id: int, serials: Sequence[str]) -> list[SerialNumber]:
+    return list(
+        session.scalars(
+            select(SerialNumber).where(
+                SerialNumber.tenant_id == tenant_id,
+                SerialNumber.product_id == product_id,
+                SerialNumber.serial.in_(list(serials)),
+            )
+        )
+    )
+
+
+def release(session: Session, tenant_id: int, ids: Sequence[int]) -> int:
+    statement = (
+        update(SerialNumber)
+        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.id.in_(list(ids)))
+        .values(status="Available", order_pk=None)
+        .execution_options(synchronize_session=False)
+    )
+    return session.connection().execute(statement).rowcount
+
+
+def order_page(
+    session: Session, tenant_id: int, order_pk: int, after_id: int | None, limit: int
+) -> list[tuple[int, str]]:
+    query = (
+        select(SerialNumber.id, SerialNumber.serial)
+        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
+        .order_by(SerialNumber.id)
+        .limit(limit)
+    )
+    if after_id is not None:
+        query = query.where(SerialNumber.id > after_id)
+    return [(row.id, row.serial) for row in session.execute(query)]
+
+
+def stream_order_serials(session: Session, tenant_id: int, order_pk: int, chunk: int) -> Iterator[list[str]]:
+    """The order's serials in chunks, from a server-side cursor: memory stays flat for any order size."""
+    result = session.execute(
+        select(SerialNumber.serial)
+        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
+        .order_by(SerialNumber.id)
+        .execution_options(stream_results=True, yield_per=chunk)
+    )
+    for partition in result.scalars().partitions(chunk):
+        yield list(partition)

@@ -1,12 +1,16 @@
-"""Making serial numbers: random (CSPRNG), unique per product code forever, inserted set-based."""
+"""Serial numbers: made at random (CSPRNG), unique per product code forever, inserted set-based, and
+kept as a pool per product (Available -> Assigned) from which orders and label printers draw."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from packtrace.gs1 import serials as serial_rules
 from packtrace.gs1.errors import GS1Error
-from packtrace.kit.errors import InsufficientSerialsError
+from packtrace.kit.errors import Detail, InsufficientSerialsError, ValidationError
 from packtrace.models import Product
 from packtrace.models.base import utcnow
 from packtrace.models.enums import SerialSource, SerialStatus
@@ -17,13 +21,102 @@ from packtrace.serials import repository
 BATCH_SIZE = 50_000
 # A round that inserts nothing new means the space is all but used; give up rather than spin.
 _MAX_FRUITLESS_ROUNDS = 20
+MAX_REQUEST = 200_000
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    product_code: str
+    available: int
+    assigned: int
+    total: int
+    max_live: int  # what the EU rule allows for this product's serial format
+    threshold: int
+    refill_size: int
 
 
 class SerialService:
-    def generate_for_order(self, session: Session, product: Product, order_pk: int, count: int) -> int:
-        """Make ``count`` new serials for the product, assigned to the order. Collisions with serials the
-        product already has (from earlier orders or from a concurrent transaction) are dropped by the
-        database and replaced by fresh ones, until ``count`` are in."""
+    def generate_into_pool(self, session: Session, product: Product, count: int) -> int:
+        """Make ``count`` new Available serials for the product's pool."""
+        return self._generate(session, product, count, SerialStatus.AVAILABLE, None)
+
+    def supply_order(
+        self, session: Session, product: Product, order_pk: int, count: int, *, generate_missing: bool
+    ) -> int:
+        """Give the order ``count`` more serials: drawn from the pool first, the rest made new when
+        ``generate_missing``; otherwise a short pool is an ``InsufficientSerialsError`` (the caller's
+        transaction undoes the partial draw: all or nothing)."""
+        drawn = repository.draw(session, product.tenant_id, product.id, count, order_pk)
+        missing = count - drawn
+        if missing and not generate_missing:
+            raise InsufficientSerialsError(
+                f"Product {product.code}: the pool has {drawn:,} Available serial numbers, {count:,} are needed",
+                [Detail("product_code", f"{drawn:,} Available, {count:,} needed")],
+            )
+        if missing:
+            self._generate(session, product, missing, SerialStatus.ASSIGNED, order_pk)
+        self.replenish(session, product)
+        return count
+
+    def request(self, session: Session, product: Product, quantity: int) -> list[str]:
+        """``serials/request``: Available -> Assigned without an order, all or nothing."""
+        serials = repository.draw_returning(session, product.tenant_id, product.id, quantity)
+        if len(serials) < quantity:
+            raise InsufficientSerialsError(
+                f"Product {product.code}: the pool has {len(serials):,} Available serial numbers, "
+                f"{quantity:,} were requested",
+                [Detail("quantity", f"{len(serials):,} Available")],
+            )
+        self.replenish(session, product)
+        return serials
+
+    def release(self, session: Session, product: Product, serials: Sequence[str]) -> int:
+        """``serials/release``: Assigned -> Available. Refused whole, naming the serials, for unknown,
+        external, not assigned, or order-bound ones (an order's serials go back with the order)."""
+        wanted = list(dict.fromkeys(serials))
+        found = {row.serial: row for row in repository.find(session, product.tenant_id, product.id, wanted)}
+        problems = {
+            "unknown": [s for s in wanted if s not in found],
+            "external (never returned to the pool)": [
+                s for s in wanted if s in found and found[s].source == SerialSource.EXTERNAL.value
+            ],
+            "not Assigned": [s for s in wanted if s in found and found[s].status != SerialStatus.ASSIGNED.value],
+            "assigned to a packaging order (cancel or resize the order instead)": [
+                s for s in wanted if s in found and found[s].order_pk is not None
+            ],
+        }
+        details = [Detail("serials", f"{reason}: {', '.join(bad[:20])}") for reason, bad in problems.items() if bad]
+        if details:
+            raise ValidationError("Serials refused: " + "; ".join(d.message for d in details), details)
+        return repository.release(session, product.tenant_id, [found[s].id for s in wanted])
+
+    def replenish(self, session: Session, product: Product) -> int:
+        """Refill the pool when a draw left it below the product's threshold; returns serials made."""
+        if product.pool_threshold <= 0 or product.pool_refill_size <= 0:
+            return 0
+        if repository.available_count(session, product.tenant_id, product.id) >= product.pool_threshold:
+            return 0
+        return self.generate_into_pool(session, product, product.pool_refill_size)
+
+    def pool_status(self, session: Session, product: Product) -> PoolStatus:
+        counts = repository.counts_by_status(session, product.tenant_id, product.id)
+        available = counts.get(SerialStatus.AVAILABLE.value, 0)
+        assigned = counts.get(SerialStatus.ASSIGNED.value, 0)
+        return PoolStatus(
+            product_code=product.code,
+            available=available,
+            assigned=assigned,
+            total=available + assigned,
+            max_live=serial_rules.max_live_serials(product.serial_length, product.serial_alphabet),
+            threshold=product.pool_threshold,
+            refill_size=product.pool_refill_size,
+        )
+
+    def _generate(
+        self, session: Session, product: Product, count: int, status: SerialStatus, order_pk: int | None
+    ) -> int:
+        """Make ``count`` new serials. Collisions with serials the product already has (from earlier or
+        from a concurrent transaction) are dropped by the database and replaced, until ``count`` are in."""
         made = 0
         fruitless = 0
         now = utcnow()
@@ -38,7 +131,7 @@ class SerialService:
                 tenant_id=product.tenant_id,
                 product_id=product.id,
                 serials=candidates,
-                status=SerialStatus.ASSIGNED.value,
+                status=status.value,
                 source=SerialSource.INTERNAL.value,
                 order_pk=order_pk,
                 created_at=now,

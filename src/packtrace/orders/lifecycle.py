@@ -1,0 +1,153 @@
+"""The order lifecycle: which status may follow which, and what each transition does to the serials.
+
+    Open --assign_serials--> Pending release --release--> In progress <--> Suspended
+    Open --release (no serials needed, or created with them)--> In progress --> Completed
+    Open / Pending release --cancel--> Cancelled (serials back to Available; the record stays)
+
+Every transition is written to the order's history with its time, actor and comment."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from sqlalchemy.orm import Session
+
+from packtrace.kit.errors import ConflictError, InvalidStateError, ValidationError
+from packtrace.lines.service import line_service
+from packtrace.models import PackagingOrder, Product, Tenant
+from packtrace.models.enums import OrderStatus
+from packtrace.orders import repository
+from packtrace.serials import repository as serials
+from packtrace.serials.service import serial_service
+
+Status = OrderStatus
+
+ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
+    Status.OPEN: frozenset({Status.PENDING_RELEASE, Status.IN_PROGRESS, Status.CANCELLED}),
+    Status.PENDING_RELEASE: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
+    Status.IN_PROGRESS: frozenset({Status.SUSPENDED, Status.COMPLETED}),
+    Status.SUSPENDED: frozenset({Status.IN_PROGRESS}),
+    Status.COMPLETED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+# Statuses in which the order's content (and so its serials) may still change.
+EDITABLE = frozenset({Status.OPEN, Status.PENDING_RELEASE})
+
+
+def serials_needed(quantity: int | None, extra_percentage: float | None) -> int:
+    """``ceil(quantity x (1 + extra / 100))`` in exact arithmetic: 1000 with 10 % is 1100, not 1101.
+    The percentage is taken as the decimal the client wrote (the float's shortest repr), since
+    43.11 as a binary float is not 43.11."""
+    if not quantity:
+        return 0
+    extra = Fraction(repr(float(extra_percentage or 0)))
+    return math.ceil(quantity * (100 + extra) / 100)
+
+
+def needed_for(order: PackagingOrder) -> int:
+    return serials_needed(order.quantity, order.extra_percentage)
+
+
+def check_transition(order: PackagingOrder, target: OrderStatus, operation: str) -> None:
+    current = OrderStatus(order.status)
+    if target not in ALLOWED[current]:
+        raise InvalidStateError(
+            f"Packaging order {order.order_id!r} is {current.value}: it cannot {operation}",
+        )
+
+
+def move(session: Session, order: PackagingOrder, target: OrderStatus, actor: str, comment: str | None) -> None:
+    order.status = target.value
+    session.flush()
+    repository.record_event(session, order, actor, comment)
+
+
+class OrderLifecycle:
+    def resize_serials(self, session: Session, order: PackagingOrder, product: Product) -> None:
+        """Give the order exactly the serials its quantity needs: more drawn from the pool (and made new
+        where the pool is short), or the surplus returned to the pool."""
+        needed = needed_for(order)
+        have = order.serial_count
+        if needed > have:
+            serial_service.supply_order(session, product, order.id, needed - have, generate_missing=True)
+        elif needed < have:
+            serials.release_from_order(session, order.tenant_id, order.id, keep=needed)
+        order.serial_count = needed
+
+    def assign_serials(
+        self, session: Session, orders: list[tuple[PackagingOrder, Product]], tenant: Tenant, actor: str
+    ) -> None:
+        """Open -> Pending release for every order, each with all its serials, drawn from the pool only:
+        when the pool is short the caller's transaction undoes every draw (all or nothing)."""
+        for order, _ in orders:
+            check_transition(order, Status.PENDING_RELEASE, "be assigned serial numbers")
+        for order, product in orders:
+            missing = needed_for(order) - order.serial_count
+            if missing > 0:
+                serial_service.supply_order(session, product, order.id, missing, generate_missing=False)
+                order.serial_count += missing
+            move(session, order, Status.PENDING_RELEASE, actor, "serial numbers assigned")
+            self.release_automatically(session, order, tenant, actor)
+
+    def release(self, session: Session, order: PackagingOrder, line_tag: str | None, actor: str) -> None:
+        check_transition(order, Status.IN_PROGRESS, "be released to a packaging line")
+        current = OrderStatus(order.status)
+        if current == Status.OPEN and order.serialized and order.serial_count < needed_for(order):
+            raise InvalidStateError(
+                f"Packaging order {order.order_id!r} is Open without its serial numbers: assign them first"
+            )
+        if line_tag is not None:
+            if order.packaging_line_tag not in (None, line_tag):
+                raise ConflictError.on_field(
+                    "packaging_line_tag", f"the order is for line {order.packaging_line_tag!r}, not {line_tag!r}"
+                )
+            line = line_service.find(session, order.tenant_id, line_tag)
+            if line is None:
+                raise ValidationError.on_field("packaging_line_tag", f"no packaging line tagged {line_tag!r}")
+            order.packaging_line_id, order.packaging_line_tag = line.id, line.tag
+        if order.packaging_line_tag is None:
+            raise ValidationError.on_field(
+                "packaging_line_tag", "the order has no packaging line: name one to release it"
+            )
+        move(session, order, Status.IN_PROGRESS, actor, f"released to {order.packaging_line_tag}")
+
+    def release_automatically(self, session: Session, order: PackagingOrder, tenant: Tenant, actor: str) -> None:
+        """The tenant's "automatic release": an order with its serials and a line goes to the line."""
+        if tenant.automatic_release and order.packaging_line_tag and order.serial_count >= needed_for(order) > 0:
+            move(session, order, Status.IN_PROGRESS, actor, "automatic release")
+
+    def report(
+        self,
+        session: Session,
+        order: PackagingOrder,
+        target: OrderStatus,
+        produced_quantity: int | None,
+        comment: str | None,
+        actor: str,
+    ) -> None:
+        """``PATCH packaging_order/status`` from the line: suspend, resume, complete, or report progress
+        (In progress -> In progress)."""
+        current = OrderStatus(order.status)
+        progress_only = current == target == Status.IN_PROGRESS
+        if not progress_only:
+            check_transition(order, target, f"become {target.value}")
+        if produced_quantity is not None:
+            if produced_quantity < order.produced_quantity:
+                raise ValidationError.on_field(
+                    "produced_quantity",
+                    f"must not decrease: {order.produced_quantity} were reported already",
+                )
+            order.produced_quantity = produced_quantity
+        text = comment if comment is not None else f"produced {order.produced_quantity}"
+        move(session, order, target, actor, text)
+
+    def cancel(self, session: Session, order: PackagingOrder, actor: str, comment: str | None = None) -> int:
+        check_transition(order, Status.CANCELLED, "be cancelled")
+        returned = serials.release_from_order(session, order.tenant_id, order.id)
+        order.serial_count = 0
+        move(session, order, Status.CANCELLED, actor, comment or f"cancelled; {returned} serials back in the pool")
+        return returned
+
+
+order_lifecycle = OrderLifecycle()
