@@ -80,3 +80,14 @@ def make_tenant(db: Any, server_key: bytes, name: str) -> dict[str, str]:
         )
         line_service.create(s, tenant.id, "test-packaging-line-1")
     return {"x-access-token": token, "x-channel-key": channel_key}
+
+
+def fill_pool(db: Any, tenant_name: str, product_code: str, count: int) -> None:
+    """Make ``count`` Available serials in the product's pool, committed."""
+    from packtrace.auth.service import tenant_service
+    from packtrace.products.service import product_service
+    from packtrace.serials.service import serial_service
+
+    with db.unit_of_work() as s:
+        tenant = tenant_service.get_by_name(s, tenant_name)
+        serial_service.generate_into_pool(s, product_service.get(s, tenant.id, product_code), count)

@@ -144,7 +144,7 @@ def update_order_status(body: StatusUpdate, caller: ApiCaller, session: DbSessio
     return Envelope(message="Packaging order status updated", data=order_read(order))
 
 
-_CSV_CHUNK = 20_000
+_CSV_CHUNK = 5_000
 
 
 @router.get(

@@ -23,14 +23,17 @@ from packtrace.serials.service import serial_service
 
 Status = OrderStatus
 
-ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
-    Status.OPEN: frozenset({Status.PENDING_RELEASE, Status.IN_PROGRESS, Status.CANCELLED}),
-    Status.PENDING_RELEASE: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
-    Status.IN_PROGRESS: frozenset({Status.SUSPENDED, Status.COMPLETED}),
+# For each target status, the statuses it may be reached from; the line's status updates use the same
+# table, so a line can suspend, resume and complete an order but never release one.
+ALLOWED_FROM: dict[OrderStatus, frozenset[OrderStatus]] = {
+    Status.PENDING_RELEASE: frozenset({Status.OPEN}),
+    Status.IN_PROGRESS: frozenset({Status.OPEN, Status.PENDING_RELEASE}),  # release
     Status.SUSPENDED: frozenset({Status.IN_PROGRESS}),
-    Status.COMPLETED: frozenset(),
-    Status.CANCELLED: frozenset(),
+    Status.COMPLETED: frozenset({Status.IN_PROGRESS}),
+    Status.CANCELLED: frozenset({Status.OPEN, Status.PENDING_RELEASE}),
 }
+# Resuming is the one line-side move into In progress.
+RESUMABLE = frozenset({Status.SUSPENDED})
 # Statuses in which the order's content (and so its serials) may still change.
 EDITABLE = frozenset({Status.OPEN, Status.PENDING_RELEASE})
 
@@ -49,9 +52,11 @@ def needed_for(order: PackagingOrder) -> int:
     return serials_needed(order.quantity, order.extra_percentage)
 
 
-def check_transition(order: PackagingOrder, target: OrderStatus, operation: str) -> None:
+def check_transition(
+    order: PackagingOrder, target: OrderStatus, operation: str, allowed: frozenset[OrderStatus] | None = None
+) -> None:
     current = OrderStatus(order.status)
-    if target not in ALLOWED[current]:
+    if current not in (ALLOWED_FROM[target] if allowed is None else allowed):
         raise InvalidStateError(
             f"Packaging order {order.order_id!r} is {current.value}: it cannot {operation}",
         )
@@ -130,7 +135,9 @@ class OrderLifecycle:
         (In progress -> In progress)."""
         current = OrderStatus(order.status)
         progress_only = current == target == Status.IN_PROGRESS
-        if not progress_only:
+        if target == Status.IN_PROGRESS and not progress_only:
+            check_transition(order, target, "be resumed", RESUMABLE)
+        elif not progress_only:
             check_transition(order, target, f"become {target.value}")
         if produced_quantity is not None:
             if produced_quantity < order.produced_quantity:
