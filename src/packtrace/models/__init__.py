@@ -3,7 +3,9 @@
 from packtrace.models.api_key import ApiKey
 from packtrace.models.base import Base
 from packtrace.models.channel import Channel
+from packtrace.models.container import Container, ContainerEvent
 from packtrace.models.market_profile import MarketProfile
+from packtrace.models.pack import Pack, PackEvent
 from packtrace.models.packaging_line import PackagingLine
 from packtrace.models.packaging_order import OrderEvent, PackagingOrder
 from packtrace.models.product import Product, ProductMarket
@@ -15,8 +17,12 @@ __all__ = [
     "ApiKey",
     "Base",
     "Channel",
+    "Container",
+    "ContainerEvent",
     "MarketProfile",
     "OrderEvent",
+    "Pack",
+    "PackEvent",
     "PackagingLine",
     "PackagingOrder",
     "Product",

@@ -52,3 +52,42 @@ class SerialStatus(StrEnum):
 class SerialSource(StrEnum):
     INTERNAL = "internal"
     EXTERNAL = "external"
+
+
+class PackStatus(StrEnum):
+    UNKNOWN = "Unknown"  # a serial with no pack (never stored on a pack row)
+    ACTIVE = "Active"
+    COMMISSIONED = "Commissioned"
+    DECOMMISSIONED = "Decommissioned"
+
+
+class DecommissionReason(StrEnum):
+    DESTROYED = "Destroyed"
+    SAMPLED = "Sampled"
+    STOLEN = "Stolen"
+    DAMAGED = "Damaged"
+    OTHER = "Other"
+
+
+class SsccStatus(StrEnum):
+    AVAILABLE = "Available"
+    ASSIGNED = "Assigned"
+
+
+class PackEventType(StrEnum):
+    COMMISSIONED = "Commissioned"  # produced on the line: Active
+    MARKET_COMMISSIONED = "Market commissioned"
+    DECOMMISSIONED = "Decommissioned"
+    AGGREGATED = "Aggregated"
+    DISAGGREGATED = "Disaggregated"
+
+
+class ContainerEventType(StrEnum):
+    GENERATED = "Generated"
+    ASSIGNED = "Assigned"
+    RELEASED = "Released"
+    JOINED = "Joined"  # an external SSCC that entered the pool by being used
+    CHILDREN_ADDED = "Children added"
+    CHILDREN_REMOVED = "Children removed"
+    AGGREGATED = "Aggregated"  # packed into a parent
+    DISAGGREGATED = "Disaggregated"
