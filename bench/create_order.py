@@ -41,7 +41,7 @@ from packtrace.demo import DemoCredentials, seed_demo
 from packtrace.gs1.serials import DEFAULT_ALPHABET
 from packtrace.kit.db import Database, make_engine, normalize_url
 from packtrace.kit.migrations import upgrade
-from packtrace.orders.service import serials_needed
+from packtrace.orders.lifecycle import serials_needed
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 SERVER_KEY = "bench-server-key-0123456789abcdef0123456789"

@@ -277,3 +277,23 @@ def test_another_tenants_credentials_are_not_found(
         assert demo_key.static_token_hash is not None
         assert channel_service.get(s, admin.tenant_id, DEMO_CHANNEL_NAME).enabled is True
         assert user_service.get(s, admin.tenant_id, admin.user_id).active is True
+
+
+def test_patch_tenant(client: TestClient, admin: Person, support: Person, plain_user: Person, outsider: Person) -> None:
+    assert expect_ok(client.get("/api/tenant", headers=plain_user.headers))["automatic_release"] is False
+    for person in (support, plain_user):
+        expect_error(
+            client.patch("/api/tenant", json={"automatic_release": True}, headers=person.headers),
+            403,
+            "PermissionDeniedError",
+        )
+    assert (
+        expect_ok(client.patch("/api/tenant", json={"automatic_release": True}, headers=admin.headers))[
+            "automatic_release"
+        ]
+        is True
+    )
+    assert expect_ok(client.get("/api/tenant", headers=plain_user.headers))["automatic_release"] is True
+    assert expect_ok(client.get("/api/tenant", headers=outsider.headers))["automatic_release"] is False
+    for body in ({}, {"automatic_release": "yes"}, {"automatic_release": 1}, {"automatic_release": True, "name": "x"}):
+        expect_error(client.patch("/api/tenant", json=body, headers=admin.headers), 400, "ValidationError")

@@ -100,3 +100,16 @@ def test_user_create_in_unknown_tenant(cli: Cli) -> None:
         "user", "create", "--tenant", "nobody", "--email", EMAIL, "--role", "User", "--password", STRONG_SECRET
     )
     assert line == "error: tenant: no tenant named 'nobody'"
+
+
+def test_cli_tenant_set(cli: Cli) -> None:
+    cli.ok("tenant", "create", "acme")
+    assert cli.json("tenant", "set", "acme", "--automatic-release")["automatic_release"] is True
+    assert [t["automatic_release"] for t in cli.json("tenant", "list")] == [True]
+    assert cli.json("tenant", "set", "acme", "--no-automatic-release")["automatic_release"] is False
+    assert (
+        cli.error("tenant", "set", "acme")
+        == "error: nothing to change: give --automatic-release or --no-automatic-release"
+    )
+    assert cli.error("tenant", "set", "globex", "--automatic-release") == "error: tenant: no tenant named 'globex'"
+    assert "Automatic release" in cli.ok("tenant", "set", "acme", "--automatic-release").stdout

@@ -22,6 +22,7 @@ from packtrace.auth.schemas import (
     ChannelUpdate,
     LoginRequest,
     TenantRead,
+    TenantUpdate,
     TokenRead,
     UserCreate,
     UserRead,
@@ -89,6 +90,16 @@ def me(user: AnyUser, session: DbSession) -> Envelope[UserRead]:
 def get_tenant(user: AnyUser, session: DbSession) -> Envelope[TenantRead]:
     tenant = tenant_service.get(session, user.tenant_id)
     return Envelope(message="Tenant", data=TenantRead.model_validate(tenant, from_attributes=True))
+
+
+@router.patch("/tenant", summary="Change the tenant's settings (Administrator)")
+def update_tenant(body: TenantUpdate, admin: AdminUser, session: DbSession) -> Envelope[TenantRead]:
+    """`automatic_release`: release an order to its packaging line as soon as it has its serial numbers.
+    It applies to orders that get their serials from now on."""
+    tenant = tenant_service.set_automatic_release(
+        session, tenant_service.get(session, admin.tenant_id), body.automatic_release
+    )
+    return Envelope(message="Tenant updated", data=TenantRead.model_validate(tenant, from_attributes=True))
 
 
 # -- users ---------------------------------------------------------------------------------------------

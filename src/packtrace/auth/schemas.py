@@ -51,7 +51,18 @@ RoleName = Literal["Administrator", "Support", "User"]
 class TenantRead(BaseModel):
     id: int
     name: str
+    automatic_release: bool = Field(
+        description="an order that has its serial numbers and a packaging line is released to the line at once"
+    )
     created_at: datetime
+
+
+class TenantUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    automatic_release: bool = Field(
+        description="release an order to its packaging line as soon as it has its serial numbers"
+    )
 
 
 class UserCreate(BaseModel):

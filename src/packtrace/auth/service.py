@@ -83,6 +83,13 @@ class TenantService:
     def list_all(self, session: Session) -> list[Tenant]:
         return list(repository.tenants(session))
 
+    def set_automatic_release(self, session: Session, tenant: Tenant, enabled: bool) -> Tenant:
+        """The tenant's "automatic release": orders that get their serials (and have a line) from now on
+        go to the line at once; orders already waiting in Pending release stay there."""
+        tenant.automatic_release = enabled
+        session.flush()
+        return tenant
+
 
 class UserService:
     def create(self, session: Session, tenant_id: int, email: str, password: str, role: Role, name: str = "") -> User:

@@ -39,6 +39,26 @@ SerialAlphabetOption = Annotated[
     typer.Option("--serial-alphabet", help=f"Characters serial numbers are made of (default {DEFAULT_ALPHABET})."),
 ]
 
+PoolThresholdOption = Annotated[
+    int | None,
+    typer.Option(
+        "--pool-threshold",
+        help="Replenish the serial pool when a draw leaves fewer Available serials than this "
+        "(0-10,000,000; 0 turns replenishment off).",
+        show_default=False,
+    ),
+]
+PoolRefillSizeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--pool-refill-size",
+        help="Serials made per replenishment (0-1,000,000; above 0 while the threshold is).",
+        show_default=False,
+    ),
+]
+
+PRODUCT_LIST_COLUMNS = ["code", "name", "alias", "markets", "serial_length", "serial_count", "pool_refill"]
+
 
 def market_row(profile: MarketProfile) -> dict[str, Any]:
     return {"market": profile.market, "name": profile.name, "created_at": profile.created_at}
@@ -55,6 +75,8 @@ def product_row(view: ProductView) -> dict[str, Any]:
         "serial_length": product.serial_length,
         "serial_alphabet": product.serial_alphabet,
         "serial_count": product.serial_count,
+        "pool_threshold": product.pool_threshold,
+        "pool_refill_size": product.pool_refill_size,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }
@@ -105,10 +127,21 @@ def product_create(
     markets: MarketsOption = None,
     serial_length: SerialLengthOption = None,
     serial_alphabet: SerialAlphabetOption = None,
+    pool_threshold: PoolThresholdOption = None,
+    pool_refill_size: PoolRefillSizeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Register a product."""
-    settings = ProductSettings(name, alias, markets or [], company_prefix_length, serial_length, serial_alphabet)
+    settings = ProductSettings(
+        name=name,
+        alias=alias,
+        markets=markets or [],
+        company_prefix_length=company_prefix_length,
+        serial_length=serial_length,
+        serial_alphabet=serial_alphabet,
+        pool_threshold=pool_threshold,
+        pool_refill_size=pool_refill_size,
+    )
     with unit_of_work(load_settings()) as session:
         row = product_row(product_service.create(session, tenant_named(session, tenant).id, code, settings))
     emit(row, as_json, "Product created")
@@ -127,10 +160,21 @@ def product_update(
     company_prefix_length: PrefixOption = None,
     serial_length: SerialLengthOption = None,
     serial_alphabet: SerialAlphabetOption = None,
+    pool_threshold: PoolThresholdOption = None,
+    pool_refill_size: PoolRefillSizeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Change a product's settings; what is not given stays as it is. The code never changes."""
-    settings = ProductSettings(name, alias, markets or None, company_prefix_length, serial_length, serial_alphabet)
+    settings = ProductSettings(
+        name=name,
+        alias=alias,
+        markets=markets or None,
+        company_prefix_length=company_prefix_length,
+        serial_length=serial_length,
+        serial_alphabet=serial_alphabet,
+        pool_threshold=pool_threshold,
+        pool_refill_size=pool_refill_size,
+    )
     with unit_of_work(load_settings()) as session:
         row = product_row(product_service.update(session, tenant_named(session, tenant).id, code, settings))
     emit(row, as_json, "Product updated")
@@ -149,7 +193,14 @@ def product_list(tenant: TenantOption, as_json: JsonOption = False) -> None:
     """List a tenant's products."""
     with unit_of_work(load_settings()) as session:
         rows = [product_row(v) for v in product_service.list_all(session, tenant_named(session, tenant).id)]
-    emit(rows, as_json, "Products", columns=["code", "name", "alias", "markets", "serial_length", "serial_count"])
+    if as_json:
+        emit(rows, as_json, "Products")
+        return
+    # The two pool settings as one column, to keep the table narrow.
+    for row in rows:
+        threshold, refill = row["pool_threshold"], row["pool_refill_size"]
+        row["pool_refill"] = f"below {threshold:,}: {refill:,}" if threshold else "off"
+    emit(rows, as_json, "Products", columns=PRODUCT_LIST_COLUMNS)
 
 
 @product_app.command("delete")

@@ -8,6 +8,7 @@ import typer
 
 from packtrace.auth.service import SECRET_RULE, tenant_service, user_service
 from packtrace.cli.context import TenantOption, load_settings, tenant_named, unit_of_work
+from packtrace.cli.errors import CliError
 from packtrace.cli.output import JsonOption, emit, print_message
 from packtrace.models import Tenant, User
 from packtrace.models.enums import Role
@@ -35,7 +36,12 @@ def ask_secret(label: str) -> str:
 
 
 def tenant_row(tenant: Tenant) -> dict[str, Any]:
-    return {"name": tenant.name, "id": tenant.id, "created_at": tenant.created_at}
+    return {
+        "name": tenant.name,
+        "id": tenant.id,
+        "automatic_release": tenant.automatic_release,
+        "created_at": tenant.created_at,
+    }
 
 
 def user_row(user: User) -> dict[str, Any]:
@@ -63,6 +69,29 @@ def tenant_list(as_json: JsonOption = False) -> None:
     with unit_of_work(load_settings()) as session:
         rows = [tenant_row(t) for t in tenant_service.list_all(session)]
     emit(rows, as_json, "Tenants")
+
+
+@tenant_app.command("set")
+def tenant_set(
+    name: Annotated[str, typer.Argument(help="The tenant's name.")],
+    automatic_release: Annotated[
+        bool | None,
+        typer.Option(
+            "--automatic-release/--no-automatic-release",
+            help="Release an order to its packaging line as soon as it has its serial numbers (orders that get "
+            "them from now on).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a tenant's settings; what is not given stays as it is."""
+    if automatic_release is None:
+        raise CliError("nothing to change: give --automatic-release or --no-automatic-release")
+    with unit_of_work(load_settings()) as session:
+        tenant = tenant_service.get_by_name(session, name)
+        row = tenant_row(tenant_service.set_automatic_release(session, tenant, automatic_release))
+    emit(row, as_json, "Tenant updated")
 
 
 @user_app.command("create")

@@ -25,6 +25,8 @@ def product_read(view: ProductView) -> ProductRead:
         serial_length=product.serial_length,
         serial_alphabet=product.serial_alphabet,
         serial_count=product.serial_count,
+        pool_threshold=product.pool_threshold,
+        pool_refill_size=product.pool_refill_size,
         created_at=product.created_at,
         updated_at=product.updated_at,
     )
@@ -38,6 +40,8 @@ def _settings(body: ProductCreate | ProductUpdate) -> ProductSettings:
         company_prefix_length=body.company_prefix_length,
         serial_length=body.serial_length,
         serial_alphabet=body.serial_alphabet,
+        pool_threshold=body.pool_threshold,
+        pool_refill_size=body.pool_refill_size,
     )
 
 

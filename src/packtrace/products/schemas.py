@@ -12,6 +12,14 @@ from packtrace.kit.validation import NoNul
 MarketCode = Literal["EU", "US", "CHN", "IDN"]
 Text255 = Annotated[str, StringConstraints(max_length=255), NoNul]
 SERIAL_ALPHABET_HELP = "the characters serials are made of (GS1 character set 82, each once)"
+POOL_THRESHOLD_HELP = (
+    "replenishment: a draw that leaves fewer Available serials than this makes pool_refill_size more "
+    "(0-10,000,000; 0 turns replenishment off)"
+)
+POOL_REFILL_SIZE_HELP = (
+    "serials made per replenishment (0-1,000,000; above 0 while pool_threshold is), within the EU rule's "
+    "maximum for the serial format"
+)
 
 
 class ProductCreate(BaseModel):
@@ -27,6 +35,8 @@ class ProductCreate(BaseModel):
     company_prefix_length: int = Field(description="length of the GS1 company prefix in the code (6-12)")
     serial_length: int | None = Field(default=None, description="1-20 characters; default 12")
     serial_alphabet: str | None = Field(default=None, description=f"{SERIAL_ALPHABET_HELP}; default 0-9 and A-Z")
+    pool_threshold: int | None = Field(default=None, description=f"{POOL_THRESHOLD_HELP}; default 0")
+    pool_refill_size: int | None = Field(default=None, description=f"{POOL_REFILL_SIZE_HELP}; default 0")
 
 
 class ProductUpdate(BaseModel):
@@ -44,6 +54,8 @@ class ProductUpdate(BaseModel):
     company_prefix_length: int | None = None
     serial_length: int | None = None
     serial_alphabet: str | None = Field(default=None, description=SERIAL_ALPHABET_HELP)
+    pool_threshold: int | None = Field(default=None, description=POOL_THRESHOLD_HELP)
+    pool_refill_size: int | None = Field(default=None, description=POOL_REFILL_SIZE_HELP)
 
     @field_validator("product_code")
     @classmethod
@@ -63,5 +75,7 @@ class ProductRead(BaseModel):
     serial_length: int
     serial_alphabet: str
     serial_count: int = Field(description="serial numbers ever made for this code")
+    pool_threshold: int = Field(description=POOL_THRESHOLD_HELP)
+    pool_refill_size: int = Field(description=POOL_REFILL_SIZE_HELP)
     created_at: datetime
     updated_at: datetime

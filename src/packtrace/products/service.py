@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from packtrace.gs1 import serials as serial_rules
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.gtin import company_prefix_length_is_valid, normalize_gtin
-from packtrace.kit.errors import ConflictError, NotFoundError, ValidationError
+from packtrace.kit.errors import ConflictError, InsufficientSerialsError, NotFoundError, ValidationError
 from packtrace.markets.service import parse_market
 from packtrace.models import Product
 from packtrace.models.enums import ProductCodeSchema
@@ -20,6 +20,10 @@ from packtrace.products import repository
 # The most serials one order can hold: quantity 100,000 with 100 % extra. A product's serial space must
 # keep even such an order within the EU rule (guessing chance below 1 in 10,000).
 LARGEST_ORDER_SERIALS = 200_000
+# Bounds of the pool replenishment settings: a refill is made inside the draw that triggers it, so it
+# is kept to what one request can make in reasonable time.
+MAX_POOL_THRESHOLD = 10_000_000
+MAX_POOL_REFILL_SIZE = 1_000_000
 
 
 @dataclass
@@ -32,6 +36,10 @@ class ProductSettings:
     company_prefix_length: int | None = None
     serial_length: int | None = None
     serial_alphabet: str | None = None
+    # Replenishment: a draw that leaves fewer than ``pool_threshold`` Available serials makes
+    # ``pool_refill_size`` more. A threshold of 0 turns it off.
+    pool_threshold: int | None = None
+    pool_refill_size: int | None = None
 
 
 @dataclass
@@ -79,6 +87,33 @@ def _check_text(field_name: str, value: str, required: bool) -> str | None:
     return value
 
 
+def _check_pool_settings(product: Product, threshold: int, refill_size: int) -> tuple[int, int]:
+    """The replenishment settings, checked against the product's serial format and the serials it has."""
+    if not 0 <= threshold <= MAX_POOL_THRESHOLD:
+        raise ValidationError.on_field("pool_threshold", f"must be 0 to {MAX_POOL_THRESHOLD:,} (0: no replenishment)")
+    if not 0 <= refill_size <= MAX_POOL_REFILL_SIZE:
+        raise ValidationError.on_field("pool_refill_size", f"must be 0 to {MAX_POOL_REFILL_SIZE:,}")
+    if threshold > 0 and refill_size == 0:
+        raise ValidationError.on_field(
+            "pool_refill_size",
+            f"must be above 0 while the pool threshold is {threshold:,} (a threshold of 0 turns replenishment off)",
+        )
+    room = _room_left(product)
+    if refill_size > room:
+        raise ValidationError.on_field(
+            "pool_refill_size",
+            f"a refill of {refill_size:,} would break the EU rule: the product has {product.serial_count:,} serial "
+            f"numbers and its format allows {room + product.serial_count:,} (10,000 x live serials)",
+        )
+    return threshold, refill_size
+
+
+def _room_left(product: Product) -> int:
+    """How many more serials the product's format allows under the EU rule."""
+    allowed = serial_rules.max_live_serials(product.serial_length, product.serial_alphabet)
+    return max(0, allowed - product.serial_count)
+
+
 def _check_prefix_length(length: int) -> int:
     if not company_prefix_length_is_valid(length):
         raise ValidationError.on_field("company_prefix_length", "must be 6 to 12 digits")
@@ -107,6 +142,9 @@ class ProductService:
             serial_alphabet=alphabet,
             serial_count=0,
         )
+        product.pool_threshold, product.pool_refill_size = _check_pool_settings(
+            product, settings.pool_threshold or 0, settings.pool_refill_size or 0
+        )
         session.add(product)
         session.flush()
         markets = _check_markets(settings.markets or [])
@@ -134,6 +172,19 @@ class ProductService:
     def list_all(self, session: Session, tenant_id: int) -> list[ProductView]:
         markets = repository.markets_by_product(session, tenant_id)
         return [ProductView(p, markets.get(p.id, [])) for p in repository.all_products(session, tenant_id)]
+
+    def check_room(self, product: Product, count: int) -> None:
+        """Refuse up front to make ``count`` more serials where the EU rule would refuse them after the
+        fact. The serial service's count, under the product's row lock, stays the authority: this only
+        spares writing (and undoing) a large generation that cannot succeed."""
+        room = _room_left(product)
+        if count > room:
+            allowed = room + product.serial_count
+            raise InsufficientSerialsError(
+                f"Product {product.code} would have {product.serial_count + count:,} serial numbers; its serial "
+                f"space allows {allowed:,} under the EU rule (guessing chance below 1 in 10,000). "
+                "Lengthen its serials or widen their alphabet."
+            )
 
     def markets_of(self, session: Session, product: Product) -> list[str]:
         return repository.markets_of(session, product.tenant_id, product.id)
@@ -164,6 +215,14 @@ class ProductService:
                     "company_prefix_length", "orders exist for this product; its EPC identifiers depend on it"
                 )
             product.company_prefix_length = new_length
+        format_changed = settings.serial_length is not None or settings.serial_alphabet is not None
+        if settings.pool_threshold is not None or settings.pool_refill_size is not None or format_changed:
+            # Checked again after a change of format too: a smaller space may not hold the refill any more.
+            product.pool_threshold, product.pool_refill_size = _check_pool_settings(
+                product,
+                product.pool_threshold if settings.pool_threshold is None else settings.pool_threshold,
+                product.pool_refill_size if settings.pool_refill_size is None else settings.pool_refill_size,
+            )
         markets = repository.markets_of(session, tenant_id, product.id)
         if settings.markets is not None:
             markets = self._replace_markets(session, product, _check_markets(settings.markets), markets)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import psycopg
 from sqlalchemy import Table, func, select, text, update
@@ -247,12 +247,20 @@ def order_page(
 
 
 def stream_order_serials(session: Session, tenant_id: int, order_pk: int, chunk: int) -> Iterator[list[str]]:
-    """The order's serials in chunks, from a server-side cursor: memory stays flat for any order size."""
-    result = session.execute(
-        select(SerialNumber.serial)
-        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
-        .order_by(SerialNumber.id)
-        .execution_options(stream_results=True, yield_per=chunk)
-    )
-    for partition in result.scalars().partitions(chunk):
-        yield list(partition)
+    """The order's serials in chunks, straight from the driver's cursor: a server-side cursor on
+    PostgreSQL, so memory stays flat for any order size. The driver, not SQLAlchemy's row objects:
+    those cost three quarters of a download's time."""
+    driver_connection = session.connection().connection.driver_connection
+    if isinstance(driver_connection, psycopg.Connection):
+        cursor: Any = driver_connection.cursor(name=f"order_serials_{order_pk}")
+        cursor.itersize = chunk
+        query = "SELECT serial FROM serial_numbers WHERE tenant_id = %s AND order_pk = %s ORDER BY id"
+    else:
+        cursor = driver_connection.cursor()  # type: ignore[union-attr]
+        query = "SELECT serial FROM serial_numbers WHERE tenant_id = ? AND order_pk = ? ORDER BY id"
+    try:
+        cursor.execute(query, (tenant_id, order_pk))
+        while rows := cursor.fetchmany(chunk):
+            yield [row[0] for row in rows]
+    finally:
+        cursor.close()
