@@ -91,3 +91,7 @@ class ContainerEventType(StrEnum):
     CHILDREN_REMOVED = "Children removed"
     AGGREGATED = "Aggregated"  # packed into a parent
     DISAGGREGATED = "Disaggregated"
+
+
+class LabelOrderStatus(StrEnum):
+    EXECUTED = "Executed"

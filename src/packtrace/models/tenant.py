@@ -13,3 +13,7 @@ class Tenant(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     # Release an order to its line as soon as it has its serials (tenant setting).
     automatic_release: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Where the tenant's GS1 Digital Link URIs point (QR codes on labels).
+    digital_link_resolver: Mapped[str] = mapped_column(
+        String(255), default="https://id.gs1.org", server_default="https://id.gs1.org"
+    )

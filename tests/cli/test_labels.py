@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import zxingcpp
+from fastapi.testclient import TestClient
+
+from tests.cli.support import Cli
+from tests.labels.decoding import biip_pairs, read, scanner_string
+
+
+def test_labels_render_writes_the_orders_labels(cli: Cli, api: TestClient, tmp_path: Path) -> None:
+    demo = cli.json("seed-demo", "--json")
+    headers = {"x-access-token": demo["static_token"], "x-channel-key": demo["channel_key"]}
+    body = {
+        "order_id": "L1",
+        "product_code_schema": "GTIN",
+        "product_code": "01234512345901",
+        "quantity": 2,
+        "serialized": True,
+        "batch": "B7",
+        "expiry_date": "291031",
+    }
+    assert api.post("/v1/manufacturer/v2/api/packaging_order", json=body, headers=headers).status_code == 200
+    out = tmp_path / "labels.zip"
+    result = cli.json(
+        "labels", "render", "--tenant", "demo", "--order", "L1", "--format", "png", "--out", str(out), "--json"
+    )
+    assert result["label_count"] == 2
+    with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:
+        for name in archive.namelist():
+            pairs = dict(biip_pairs(scanner_string(read(archive.read(name), zxingcpp.BarcodeFormat.DataMatrix))))
+            assert pairs["10"] == "B7" and pairs["17"] == "291031"
+
+
+def test_labels_render_refuses_in_one_line(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("seed-demo", "--json")
+    result = cli.run(
+        "labels", "render", "--tenant", "demo", "--format", "gif", "--order", "x", "--out", str(tmp_path / "x")
+    )
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "format" in result.stderr
+    missing = cli.run("labels", "render", "--tenant", "demo", "--order", "nope", "--out", str(tmp_path / "y"))
+    assert missing.exit_code == 1 and "nope" in missing.stderr
+    assert not (tmp_path / "y").exists()
