@@ -14,6 +14,7 @@ from packtrace.kit.errors import Detail, InsufficientSerialsError, ValidationErr
 from packtrace.models import Product
 from packtrace.models.base import utcnow
 from packtrace.models.enums import SerialSource, SerialStatus
+from packtrace.packs import repository as packs
 from packtrace.products import repository as products
 from packtrace.serials import repository
 
@@ -72,9 +73,10 @@ class SerialService:
 
     def release(self, session: Session, product: Product, serials: Sequence[str]) -> int:
         """``serials/release``: Assigned -> Available. Refused whole, naming the serials, for unknown,
-        external, not assigned, or order-bound ones (an order's serials go back with the order)."""
+        external, not assigned, order-bound (an order's serials go back with the order) or produced ones."""
         wanted = list(dict.fromkeys(serials))
         found = {row.serial: row for row in repository.find(session, product.tenant_id, product.id, wanted)}
+        produced = packs.produced_serials(session, product.tenant_id, product.id, list(found))
         problems = {
             "unknown": [s for s in wanted if s not in found],
             "external (never returned to the pool)": [
@@ -83,6 +85,9 @@ class SerialService:
             "not Assigned": [s for s in wanted if s in found and found[s].status != SerialStatus.ASSIGNED.value],
             "assigned to a packaging order (cancel or resize the order instead)": [
                 s for s in wanted if s in found and found[s].order_pk is not None
+            ],
+            "produced (a pack exists; a produced serial never goes back to the pool)": [
+                s for s in wanted if s in produced
             ],
         }
         details = [Detail("serials", f"{reason}: {', '.join(bad[:20])}") for reason, bad in problems.items() if bad]

@@ -1,0 +1,1 @@
+"""Packs: what the lines produce, commissioned, decommissioned and traced."""

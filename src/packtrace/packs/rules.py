@@ -1,0 +1,62 @@
+"""The rules on what a pack carries (serial, batch, dates), shared by ``serials/commission`` and the CSV
+import, and how refusals name serials. Pure: no database."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from packtrace.gs1.charset import invalid_set82_characters
+from packtrace.gs1.errors import GS1Error
+from packtrace.gs1.expiry import parse_yymmdd
+from packtrace.gs1.serials import is_valid_serial
+from packtrace.kit.errors import Detail
+
+MAX_BATCH_LENGTH = 20  # GS1 AI 10
+# A refusal names at most this many serials per reason (and says how many there are).
+NAMED = 20
+
+
+def batch_problem(batch: str) -> str | None:
+    """Why ``batch`` cannot be printed in a GS1 barcode (AI 10), or None."""
+    if not 1 <= len(batch) <= MAX_BATCH_LENGTH:
+        return f"must be 1-{MAX_BATCH_LENGTH} characters to be printed in a GS1 barcode (AI 10), has {len(batch)}"
+    bad = invalid_set82_characters(batch)
+    if bad:
+        return f"has characters a GS1 barcode cannot carry (not in GS1 character set 82): {', '.join(map(repr, bad))}"
+    return None
+
+
+def date_problem(value: str, what: str) -> str | None:
+    """Why ``value`` is not a valid GS1 date YYMMDD (day 00 allowed), or None."""
+    try:
+        parse_yymmdd(value, what=what)
+    except GS1Error as exc:
+        return str(exc)
+    return None
+
+
+SERIAL_RULE = "not a valid GS1 AI 21 serial (1-20 characters of GS1 character set 82)"
+
+
+def serial_details(serials: Sequence[str]) -> list[Detail]:
+    """Serials that are not AI 21-valid, and serials listed more than once, named."""
+    details = []
+    invalid = [s for s in serials if not is_valid_serial(s)]
+    if invalid:
+        details.append(Detail("serials", f"{SERIAL_RULE}: {names(invalid)}"))
+    if len(set(serials)) != len(serials):
+        repeated = [serial for serial, count in Counter(serials).items() if count > 1]
+        details.append(Detail("serials", f"listed more than once: {names(repeated)}"))
+    return details
+
+
+def names(serials: Sequence[str]) -> str:
+    shown = ", ".join(repr(s) if _needs_quotes(s) else s for s in serials[:NAMED])
+    more = len(serials) - NAMED
+    return f"{shown} and {more:,} more" if more > 0 else shown
+
+
+def _needs_quotes(serial: str) -> bool:
+    # Set 82 has ',' and spaces can come in: quote what a plain list would make ambiguous.
+    return not serial or any(c in serial for c in ", '\"") or not serial.isprintable()
