@@ -148,7 +148,7 @@ def test_update_resizes_serials(client: TestClient, api_headers: dict[str, str],
     rows = _serial_rows(session)
     assert sum(1 for _, status, order in rows if order is not None) == 30
     assert sum(1 for _, status, _ in rows if status == "Available") == 70
-    assert _details(client, api_headers)["history"][-1]["comment"] == "updated: batch, extra_percentage, product_code"
+    assert _details(client, api_headers)["history"][-1]["comment"] == "updated: batch, extra_percentage"
 
 
 def test_update_validates_like_create(client: TestClient, api_headers: dict[str, str], session: Session) -> None:

@@ -82,6 +82,7 @@ class OrderService:
         if OrderStatus(order.status) not in EDITABLE:
             raise InvalidStateError(f"Packaging order {order.order_id!r} is {order.status}: it cannot be changed")
         changes = request.model_dump(exclude={"order_id"}, exclude_none=True)
+        changed_fields = ", ".join(sorted(changes))
         product = self._product(session, tenant_id, changes.get("product_code", order.product_code))
         if product.id != order.product_id and order.serial_count:
             raise ConflictError.on_field(
@@ -100,7 +101,7 @@ class OrderService:
             order.packaging_line_id = line.id if line else None
         if order.serialized or order.serial_count or OrderStatus(order.status) == OrderStatus.PENDING_RELEASE:
             order_lifecycle.resize_serials(session, order, product)
-        repository.record_event(session, order, actor, "updated: " + ", ".join(sorted(changes)))
+        repository.record_event(session, order, actor, f"updated: {changed_fields}")
         session.flush()
         return order
 
