@@ -1,0 +1,1 @@
+"""The admin web UI: server-rendered pages under /admin/ (see ``mount``), calling the same services as the API."""
