@@ -1,0 +1,1 @@
+"""SSCCs and aggregation: the tenant's SSCC pool, packs into cases, cases onto pallets, packs into packs."""
