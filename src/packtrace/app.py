@@ -8,6 +8,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
 from packtrace import __version__
+from packtrace.admin.mount import mount_admin
+from packtrace.aggregation import management as aggregation_management
+from packtrace.aggregation.endpoints import router as aggregation_router
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
@@ -16,14 +19,26 @@ from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
 from packtrace.kit.rate_limit import FailureLimiter
 from packtrace.kit.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
+from packtrace.labels.endpoints import router as labels_router
 from packtrace.lines import management as lines_management
 from packtrace.markets import management as markets_management
 from packtrace.orders.endpoints import router as orders_router
+from packtrace.packs import management as packs_management
+from packtrace.packs.endpoints import router as packs_router
 from packtrace.products import management as products_management
+from packtrace.serials import management as serials_management
 from packtrace.serials.endpoints import router as serials_router
 
 MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
-MANAGEMENT_FEATURES = (auth_management, markets_management, products_management, lines_management)
+MANAGEMENT_FEATURES = (
+    auth_management,
+    markets_management,
+    products_management,
+    lines_management,
+    serials_management,
+    packs_management,
+    aggregation_management,
+)
 
 DESCRIPTION = """
 PackTrace's **Manufacturer V2 API** for ERP and shopfloor systems, wire-compatible with the
@@ -61,12 +76,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     manufacturer_api = APIRouter(prefix=MANUFACTURER_V2_PREFIX)
     manufacturer_api.include_router(orders_router)
     manufacturer_api.include_router(serials_router)
+    manufacturer_api.include_router(aggregation_router)
+    manufacturer_api.include_router(packs_router)
+    manufacturer_api.include_router(labels_router)
     app.include_router(api_auth_router)
     app.include_router(manufacturer_api)
     management_api = APIRouter(prefix="/api")
     for feature in MANAGEMENT_FEATURES:
         management_api.include_router(feature.router)
     app.include_router(management_api)
+    # The admin web UI: server-rendered pages under /admin/, on the same services and context.
+    mount_admin(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

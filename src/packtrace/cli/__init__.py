@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import typer
 
-from packtrace.cli import credentials, masterdata, service_cmds, tenancy
+from packtrace.cli import credentials, labels, masterdata, packs, pool, service_cmds, ssccs, tenancy
 from packtrace.cli.errors import CliGroup
 
 SERVICE = "Run the service"
 TENANCY = "Tenants and credentials"
 MASTER_DATA = "Master data"
+SERIALS = "Serial numbers"
 
 app = typer.Typer(
     cls=CliGroup,
@@ -35,6 +36,11 @@ app.add_typer(credentials.channel_app, name="channel", rich_help_panel=TENANCY)
 app.add_typer(masterdata.market_app, name="market", rich_help_panel=MASTER_DATA)
 app.add_typer(masterdata.product_app, name="product", rich_help_panel=MASTER_DATA)
 app.add_typer(masterdata.line_app, name="line", rich_help_panel=MASTER_DATA)
+
+app.add_typer(pool.pool_app, name="pool", rich_help_panel=SERIALS)
+app.add_typer(ssccs.sscc_app, name="sscc", rich_help_panel=SERIALS)
+app.add_typer(packs.commission_app, name="commission", rich_help_panel=SERIALS)
+app.add_typer(labels.labels_app, name="labels", rich_help_panel=SERIALS)
 
 
 def main() -> None:

@@ -4,12 +4,14 @@ from packtrace.models.api_key import ApiKey
 from packtrace.models.base import Base
 from packtrace.models.channel import Channel
 from packtrace.models.container import Container, ContainerEvent
+from packtrace.models.label_order import LabelOrder
 from packtrace.models.market_profile import MarketProfile
 from packtrace.models.pack import Pack, PackEvent
 from packtrace.models.packaging_line import PackagingLine
 from packtrace.models.packaging_order import OrderEvent, PackagingOrder
 from packtrace.models.product import Product, ProductMarket
 from packtrace.models.serial_number import SerialNumber
+from packtrace.models.tab_permission import TabPermission
 from packtrace.models.tenant import Tenant
 from packtrace.models.user import User
 
@@ -19,6 +21,7 @@ __all__ = [
     "Channel",
     "Container",
     "ContainerEvent",
+    "LabelOrder",
     "MarketProfile",
     "OrderEvent",
     "Pack",
@@ -28,6 +31,7 @@ __all__ = [
     "Product",
     "ProductMarket",
     "SerialNumber",
+    "TabPermission",
     "Tenant",
     "User",
 ]
