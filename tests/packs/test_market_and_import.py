@@ -158,7 +158,7 @@ def test_csv_files_that_cannot_be_read_are_refused_whole(
     assert_error(client.post(IMPORT, content=text.encode(), headers=CSV), 401, "NoTokenError")
     response = client.post(IMPORT, content=text.encode(), headers=support.headers | CSV)
     assert_error(response, 403, "PermissionDeniedError")
-    big = b"SerialNumber,GTIN,Batch,ExpirationDate\r\n" + b"X" * 1_100_000
+    big = b"SerialNumber,GTIN,Batch,ExpirationDate\r\n" + b"X" * 4_200_000  # above the 4 MiB default
     assert_error(client.post(IMPORT, content=big, headers=admin.headers | CSV), 413, "PayloadTooLargeError")
     assert database_state(session) == before
     # Each tenant imports for its own products: tenant B's code is registered there only.
