@@ -121,8 +121,13 @@ def _one_of(
     session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[Any]
 ) -> ColumnElement[bool]:
     """``column`` is one of ``values``. PostgreSQL: ``= ANY(array)``, a condition on each row, never a join
-    that stale statistics could turn into every row against every value."""
+    that stale statistics could turn into every row against every value; and one value is a plain
+    equality, which the planner always takes into the index (with statistics from before the rows were
+    aggregated, it may take ``= ANY`` of a partial index for a filter over all of the tenant's)."""
     if _is_postgres(session):
+        if len(values) == 1:
+            equal: ColumnElement[bool] = column == values[0]
+            return equal
         return column == any_(literal(list(values), ARRAY(column.type)))
     return column.in_(select(_values(session, values, column.type).c.value))
 
