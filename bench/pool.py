@@ -24,50 +24,52 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import secrets
-import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
-from sqlalchemy import text
+
+# bench/ is not a package: running this file puts its folder first on sys.path.
+from create_order import (
+    DEFAULT_POSTGRES_URL,
+    ORDERS_PATH,
+    REQUEST_TIMEOUT,
+    memory_mb,
+    no_checkpoint,
+    postgres_checkpoint,
+    postgres_schema,
+    prepare,
+    random_serials,
+    reset_peak,
+    server,
+    sqlite_database,
+    verdict,
+    with_search_path,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from packtrace.auth.service import tenant_service
-from packtrace.config import Settings
-from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials, seed_demo
-from packtrace.gs1.serials import DEFAULT_ALPHABET
-from packtrace.kit.db import Database, make_engine, normalize_url
-from packtrace.kit.migrations import upgrade
+from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
+from packtrace.kit.db import Database, normalize_url
 from packtrace.orders.lifecycle import serials_needed
 from packtrace.products.service import product_service
 from packtrace.serials import service as serials_module
 from packtrace.serials.service import serial_service
 
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-SERVER_KEY = "bench-server-key-0123456789abcdef0123456789"
-SERVER_START_TIMEOUT = 60.0
-REQUEST_TIMEOUT = 900.0
 POOL_SIZE = 1_000_000
 QUANTITY, EXTRA_PERCENTAGE = 100_000, 10
 SERIALS = serials_needed(QUANTITY, EXTRA_PERCENTAGE)
 SMALL_QUANTITY = 10_000  # the order the download's memory is compared with (no extra)
-ORDERS_PATH = "/v1/manufacturer/v2/api/packaging_order"
 ASSIGN_TARGET_RATIO = 2.0
 DOWNLOAD_TARGET_PER_SECOND = 500_000
 # What the download may take beyond the small order's: well under what holding 110,000 serials as Python
@@ -76,127 +78,6 @@ DOWNLOAD_MEMORY_MARGIN_MB = 5.0
 
 
 # -- databases and the server (as in bench/create_order.py) ------------------------------------------------
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="packtrace-bench-") as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}"
-
-
-def with_search_path(url: str, schema: str) -> str:
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}"
-
-
-@contextmanager
-def postgres_schema(base_url: str) -> Iterator[tuple[str, str]]:
-    """A fresh schema, dropped at the end; yields (url with its search_path, schema)."""
-    schema = f"packtrace_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield with_search_path(base_url, schema), schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def prepare(url: str) -> DemoCredentials:
-    upgrade(url)
-    db = Database(url)
-    try:
-        with db.unit_of_work() as session:
-            return seed_demo(session, Settings(database_url=url, secret_key=SERVER_KEY).signing_key())
-    finally:
-        db.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(database_url: str, workdir: str) -> Iterator[tuple[str, int]]:
-    """The real server in a process of its own; yields (base URL, pid)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "PACKTRACE_DATABASE_URL": database_url,
-        "PACKTRACE_SECRET_KEY": SERVER_KEY,
-        "PACKTRACE_LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "packtrace.app:create_app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
-    # cwd: a folder of our own, so that no stray .env or secret-key file of the caller's is read.
-    process = subprocess.Popen(command, env=env, cwd=workdir)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode} before answering /health")
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not answer /health within {SERVER_START_TIMEOUT}s") from None
-                time.sleep(0.1)
-        yield base, process.pid
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def memory_mb(pid: int, field: str) -> float:
-    """VmHWM (the resident high-water mark) or VmRSS of /proc/<pid>/status."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/{pid}/status")
-
-
-def reset_peak(pid: int) -> None:
-    """Start VmHWM afresh from the current RSS (Linux: "5" into clear_refs)."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
-
-
-def no_checkpoint() -> None:
-    pass
-
-
-def postgres_checkpoint(libpq_url: str) -> Callable[[], None]:
-    """CHECKPOINT before each timed PostgreSQL step, so that none pays for a checkpoint the others do not.
-    Needs superuser or pg_checkpoint; skipped otherwise."""
-
-    def checkpoint() -> None:
-        try:
-            with psycopg.connect(libpq_url, autocommit=True) as conn:
-                conn.execute("CHECKPOINT")
-        except psycopg.errors.InsufficientPrivilege:
-            pass
-
-    return checkpoint
-
-
-def random_serials(count: int, length: int = 12) -> list[str]:
-    made: set[str] = set()
-    while len(made) < count:
-        made.add("".join(secrets.choice(DEFAULT_ALPHABET) for _ in range(length)))
-    return list(made)
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
 
 
 @dataclass
