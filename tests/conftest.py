@@ -125,3 +125,31 @@ def demo(database: Database, settings: Settings) -> DemoCredentials:
 def api_headers(demo: DemoCredentials) -> dict[str, str]:
     """Headers of a Manufacturer V2 API call with the demo's static token and channel."""
     return {"x-access-token": demo.static_token, "x-channel-key": demo.channel_key}
+
+
+@pytest.fixture
+def committed_demo_schema(test_database: DatabaseUnderTest) -> Iterator[str]:
+    """The URL of a PostgreSQL schema of its own, migrated and seeded with the demo, whose data is really
+    committed: for tests of several connections at once (threads, processes). Dropped afterwards; skipped
+    on SQLite, which serializes writers."""
+    if not test_database.is_postgres:
+        pytest.skip("needs PostgreSQL: SQLite serializes writers")
+    base = normalize_url(test_database.url.split("?")[0])
+    schema = f"packtrace_conc_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = postgres_url_with_schema(base, schema)
+    try:
+        upgrade(url)
+        db = Database(url)
+        try:
+            with db.unit_of_work() as session:
+                seed_demo(session, Settings(secret_key="c" * 40).signing_key())
+        finally:
+            db.dispose()
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

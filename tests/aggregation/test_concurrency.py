@@ -6,47 +6,28 @@ from __future__ import annotations
 
 import random
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from packtrace.aggregation.service import aggregation_service, sscc_pool
 from packtrace.auth.service import tenant_service
-from packtrace.config import Settings
-from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, seed_demo
-from packtrace.kit.db import Database, make_engine, normalize_url
+from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT
+from packtrace.kit.db import Database
 from packtrace.kit.errors import ConflictError, DomainError
-from packtrace.kit.migrations import upgrade
 from packtrace.models import Container, Pack
 from tests.aggregation.support import EXTENSION, PREFIX, add_packs
-from tests.conftest import DatabaseUnderTest
-from tests.support import postgres_url_with_schema
 
 
 @pytest.fixture
-def db(test_database: DatabaseUnderTest) -> Iterator[Database]:
-    if not test_database.is_postgres:
-        pytest.skip("needs PostgreSQL: SQLite serializes writers")
-    base = normalize_url(test_database.url.split("?")[0])
-    schema = f"packtrace_agg_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = postgres_url_with_schema(base, schema)
-    database = Database(url)
+def db(committed_demo_schema: str) -> Iterator[Database]:
+    database = Database(committed_demo_schema)
     try:
-        upgrade(url)
-        with database.unit_of_work() as session:
-            seed_demo(session, Settings(secret_key="c" * 40).signing_key())
         yield database
     finally:
         database.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _tenant_id(db: Database) -> int:

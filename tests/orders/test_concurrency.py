@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from packtrace.config import Settings
-from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, seed_demo
-from packtrace.kit.db import Database, make_engine, normalize_url
-from packtrace.kit.migrations import upgrade
+from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT
+from packtrace.kit.db import Database
 from packtrace.models import PackagingOrder, Product, SerialNumber
-from tests.conftest import DatabaseUnderTest
-from tests.support import postgres_url_with_schema
 
 ORDERS_PER_PROCESS = 3
 QUANTITY = 1500  # with 10 % extra: 1650 serials, in batches of 400
@@ -66,26 +60,8 @@ def _create_orders(url: str, worker: int, barrier: Any, errors: Any) -> None:
 
 
 @pytest.fixture
-def committed_schema(test_database: DatabaseUnderTest) -> Iterator[str]:
-    if not test_database.is_postgres:
-        pytest.skip("needs PostgreSQL: SQLite serializes writers")
-    base = normalize_url(test_database.url.split("?")[0])
-    schema = f"packtrace_conc_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = postgres_url_with_schema(base, schema)
-    try:
-        upgrade(url)
-        db = Database(url)
-        with db.unit_of_work() as session:
-            seed_demo(session, Settings(secret_key="c" * 40).signing_key())
-        db.dispose()
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def committed_schema(committed_demo_schema: str) -> str:
+    return committed_demo_schema
 
 
 def test_two_processes_never_produce_the_same_serial(committed_schema: str) -> None:

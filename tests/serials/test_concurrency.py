@@ -6,8 +6,7 @@ rolled-back test transaction of the other tests would hide exactly what is teste
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -15,19 +14,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from packtrace.auth.service import tenant_service
-from packtrace.config import Settings
-from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, seed_demo
-from packtrace.kit.db import Database, make_engine, normalize_url
+from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT
+from packtrace.kit.db import Database
 from packtrace.kit.errors import InsufficientSerialsError
-from packtrace.kit.migrations import upgrade
 from packtrace.models import OrderEvent, PackagingOrder, Product, SerialNumber
 from packtrace.models.enums import OrderStatus, SerialStatus
 from packtrace.orders.schemas import OrderCreate
 from packtrace.orders.service import order_service
 from packtrace.products.service import product_service
 from packtrace.serials.service import serial_service
-from tests.conftest import DatabaseUnderTest
-from tests.support import postgres_url_with_schema
 
 THREADS = 8
 ORDERS_PER_THREAD = 3
@@ -38,30 +33,15 @@ LOCK_WAIT_LIMIT = "5s"
 
 
 @pytest.fixture
-def committed_schema(test_database: DatabaseUnderTest) -> Iterator[str]:
-    if not test_database.is_postgres:
-        pytest.skip("needs PostgreSQL: SQLite serializes writers")
-    base = normalize_url(test_database.url.split("?")[0])
-    schema = f"packtrace_pool_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = postgres_url_with_schema(base, schema)
+def committed_schema(committed_demo_schema: str) -> str:
+    """The demo with a pool of POOL_SIZE serials."""
+    db = Database(committed_demo_schema)
     try:
-        upgrade(url)
-        db = Database(url)
-        try:
-            with db.unit_of_work() as session:
-                seed_demo(session, Settings(secret_key="p" * 40).signing_key())
-            with db.unit_of_work() as session:
-                serial_service.generate_into_pool(session, _product(session), POOL_SIZE)
-        finally:
-            db.dispose()
-        yield url
+        with db.unit_of_work() as session:
+            serial_service.generate_into_pool(session, _product(session), POOL_SIZE)
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        db.dispose()
+    return committed_demo_schema
 
 
 def _tenant_id(session: Session) -> int:
