@@ -36,13 +36,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import psycopg
-
 # bench/ is not a package: running this file puts its folder first on sys.path.
 from create_order import (
     DEFAULT_POSTGRES_URL,
     ORDERS_PATH,
     REQUEST_TIMEOUT,
+    copy_floor,
     memory_mb,
     no_checkpoint,
     postgres_checkpoint,
@@ -249,39 +248,6 @@ def sqlite_floor(path: str, runs: int) -> list[float]:
     return timings
 
 
-def postgres_floor(libpq_url: str, runs: int, settle: Callable[[], None]) -> list[float]:
-    """A plain COPY of SERIALS rows of serial_numbers' shape into a fresh table with its unique index."""
-    timings = []
-    columns = "tenant_id, product_id, serial, status, source, order_pk, created_at"
-    with psycopg.connect(libpq_url) as conn:
-        for run in range(1, runs + 1):
-            now = datetime.now(UTC)
-            rows = [(1, 1, serial, "Assigned", "Internal", 1, now) for serial in random_serials(SERIALS)]
-            with conn.cursor() as cur:
-                cur.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-                cur.execute(
-                    f"""CREATE TABLE {FLOOR_TABLE} (
-                        tenant_id integer NOT NULL, product_id integer NOT NULL, serial varchar(20) NOT NULL,
-                        status varchar(16) NOT NULL, source varchar(16) NOT NULL, order_pk integer,
-                        created_at timestamptz NOT NULL)"""
-                )
-                cur.execute(f"CREATE UNIQUE INDEX {FLOOR_TABLE}_uq ON {FLOOR_TABLE} (tenant_id, product_id, serial)")
-            conn.commit()
-            settle()
-            started = time.perf_counter()
-            with conn.cursor() as cur, cur.copy(f"COPY {FLOOR_TABLE} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            conn.commit()
-            seconds = time.perf_counter() - started
-            timings.append(seconds)
-            print(f"  postgresql COPY floor {run}/{runs}: {seconds:6.2f} s", flush=True)
-        with conn.cursor() as cur:
-            cur.execute(f"DROP TABLE {FLOOR_TABLE}")
-        conn.commit()
-    return timings
-
-
 # -- the runs ------------------------------------------------------------------------------------------------
 
 
@@ -408,7 +374,7 @@ def main() -> int:
             demo = prepare(url)
             generate_pool(postgres, url, settle)
             measure(postgres, url, demo, args.runs, settle)
-            postgres.floor_seconds = postgres_floor(libpq_url, args.runs, settle)
+            postgres.floor_seconds = copy_floor(libpq_url, args.runs, settle)
         results.append(postgres)
 
     report(results, args.runs)
