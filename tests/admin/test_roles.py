@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from packtrace.admin.mount import VIEWS
 from packtrace.admin.repository import tab_permissions
+from packtrace.admin.tabs import CONFIGURABLE_TABS
 from packtrace.auth.service import api_key_service, channel_service, tenant_service, user_service
 from packtrace.markets.service import market_service
 from tests.admin.support import AdminUI
@@ -150,15 +151,15 @@ def test_by_default_support_changes_products_and_packaging(support_ui: AdminUI) 
     assert response.status_code == 303
 
 
+def every_tab(access: str) -> dict[str, str]:
+    """The permission form's fields for Support and User, every tab set to ``access``."""
+    return {f"{role}:{t.key}": access for role in ("Support", "User") for t in CONFIGURABLE_TABS}
+
+
 def test_the_administrator_chooses_the_tabs_of_support_and_user(
     admin_ui: AdminUI, ui_for: Callable[[Person], AdminUI], plain_user: Person, support: Person
 ) -> None:
-    choice = {
-        "Support:products": "view",
-        "Support:packaging": "none",
-        "User:products": "none",
-        "User:packaging": "change",
-    }
+    choice = every_tab("none") | {"Support:products": "view", "User:packaging": "change"}
     assert admin_ui.post("/settings/permissions", choice).status_code == 303
     settings_page = admin_ui.get("/settings").text
     assert re.search(r'name="User:packaging"[^>]*>.*?<option value="change" selected>', settings_page, re.S)
@@ -178,13 +179,8 @@ def test_the_administrator_chooses_the_tabs_of_support_and_user(
 def test_a_role_with_no_tab_gets_a_page_that_says_so(
     admin_ui: AdminUI, ui_for: Callable[[Person], AdminUI], plain_user: Person
 ) -> None:
-    choice = {
-        "Support:products": "change",
-        "Support:packaging": "change",
-        "User:products": "none",
-        "User:packaging": "none",
-    }
-    admin_ui.post("/settings/permissions", choice)
+    choice = every_tab("change") | {f"User:{t.key}": "none" for t in CONFIGURABLE_TABS}
+    assert admin_ui.post("/settings/permissions", choice).status_code == 303
     html = ui_for(plain_user).get("/", follow_redirects=True).text
     assert "may not open any tab" in html
 

@@ -17,7 +17,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from packtrace.admin.rendering import STATIC_DIR, base_path, render, status_of
 from packtrace.admin.session import NotSignedIn, PageError, csrf_guard
-from packtrace.admin.views import credentials, lines, order_page, orders, products, settings, signin, users
+from packtrace.admin.views import (
+    commissioning,
+    credentials,
+    labels,
+    lines,
+    order_page,
+    orders,
+    pool,
+    products,
+    settings,
+    signin,
+    users,
+)
 from packtrace.kit.deps import AppContext
 from packtrace.kit.errors import DomainError
 from packtrace.kit.request_context import current_request_id
@@ -26,7 +38,7 @@ log = logging.getLogger("packtrace.admin")
 
 ADMIN_PATH = "/admin"
 # The routers of the pages, by tab. ``orders`` before ``order_page``: "/orders/new" is not an order.
-VIEWS = (signin, products, orders, order_page, lines, settings, users, credentials)
+VIEWS = (signin, products, pool, orders, order_page, lines, commissioning, labels, settings, users, credentials)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -34,13 +34,13 @@ class Tab:
     admin_only: bool = False
 
 
-# In the order of the navigation. Part 2 of the UI adds, with the defaults the tenant setting starts from:
-#   Tab("pool", "SN / SSCC pool", "/pool", support=Access.CHANGE, user=Access.VIEW)      after Products
-#   Tab("commissioning", "Commissioning", "/commissioning", support=Access.CHANGE)        after Packaging
-#   Tab("labels", "Labels", "/labels", support=Access.CHANGE, user=Access.CHANGE)
+# In the order of the navigation.
 TABS: tuple[Tab, ...] = (
     Tab("products", "Products", "/products", support=Access.CHANGE, user=Access.VIEW),
+    Tab("pool", "SN / SSCC pool", "/pool", support=Access.CHANGE, user=Access.VIEW),
     Tab("packaging", "Packaging", "/packaging", support=Access.CHANGE, user=Access.VIEW),
+    Tab("commissioning", "Commissioning", "/commissioning", support=Access.CHANGE),
+    Tab("labels", "Labels", "/labels", support=Access.CHANGE, user=Access.CHANGE),
     Tab("settings", "Settings", "/settings", admin_only=True),
     Tab("tenant", "Tenant", "/tenant", admin_only=True),
 )

@@ -1,0 +1,17 @@
+"""SN / SSCC pool tab."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from packtrace.admin.rendering import render
+from packtrace.admin.session import SignedIn, tab_guard
+
+TAB = "pool"
+router = APIRouter(prefix="/pool", dependencies=[Depends(tab_guard(TAB))])
+
+
+@router.get("")
+def index(request: Request, viewer: SignedIn) -> HTMLResponse:
+    return render(request, "pool/index.html", viewer=viewer, tab=TAB)
