@@ -11,7 +11,7 @@ import pypdf
 import pytest
 import zxingcpp
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from packtrace.auth.service import tenant_service
@@ -80,6 +80,22 @@ def test_zpl_has_one_format_per_label(client: TestClient, api_headers: dict[str,
     assert zpl.count("^XA") == zpl.count("^XZ") == 3
     for serial in _order_serials(client, api_headers):
         assert serial in zpl
+
+
+def test_the_first_labels_of_an_order(client: TestClient, api_headers: dict[str, str], session: Session) -> None:
+    client.post(ORDERS, json=sample_order(quantity=10, extra_percentage=0), headers=api_headers)
+    body = {"order_id": "Order130", "format": "zpl", "quantity": 4}
+    created = client.post(LABELS, json=body, headers=api_headers).json()["data"]
+    assert created["label_count"] == 4
+    zpl = client.get(created["document_url"], headers=api_headers).text
+    serials = _order_serials(client, api_headers)
+    assert [s for s in serials if s in zpl] == serials[:4]  # the first ones, in the order the line gets them
+    assert session.scalar(select(LabelOrder.source)) == "order Order130: first 4 of 10 serials"
+
+    too_many = client.post(LABELS, json=body | {"quantity": 11}, headers=api_headers)
+    error = assert_error(too_many, 400, "ValidationError", "quantity")
+    assert "10" in error["message"]
+    assert session.scalar(select(func.count()).select_from(LabelOrder)) == 1
 
 
 def test_labels_from_the_pool(

@@ -18,9 +18,9 @@ SizeMm = Annotated[float, Field(ge=10, le=300)]
 
 
 class LabelOrderCreate(BaseModel):
-    """One of: ``order_id`` (the order's serials), ``product_code`` with ``serials`` (those serials), or
-    ``product_code`` with ``quantity`` (drawn from the pool, as a printing order does) for the ``pack``
-    template; ``ssccs`` for the ``case`` template."""
+    """One of: ``order_id`` (the order's serials; with ``quantity`` its first ones), ``product_code``
+    with ``serials`` (those serials), or ``product_code`` with ``quantity`` (drawn from the pool, as a
+    printing order does) for the ``pack`` template; ``ssccs`` for the ``case`` template."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 

@@ -52,7 +52,7 @@ def _one_of(request: LabelOrderCreate) -> str:
     if request.ssccs is not None:
         raise ValidationError.on_field("ssccs", "ssccs go with the case template")
     if request.order_id is not None:
-        extras = [f for f in ("product_code", "serials", "quantity", "batch", "expiry_date") if getattr(request, f)]
+        extras = [f for f in ("product_code", "serials", "batch", "expiry_date") if getattr(request, f)]
         if extras:
             raise ValidationError.on_field(extras[0], "an order's labels take the order's own data")
         return "order"
@@ -111,7 +111,10 @@ class LabelService:
                 return self._case_labels(session, tenant_id, request.ssccs or []), "SSCCs"
             if form == "order":
                 order = order_service.get(session, tenant_id, request.order_id or "")
-                return self._order_labels(session, order), f"order {order.order_id}"
+                labels = self._order_labels(session, order, request.quantity)
+                if request.quantity is None or len(labels) == order.serial_count:
+                    return labels, f"order {order.order_id}"
+                return labels, f"order {order.order_id}: first {len(labels):,} of {order.serial_count:,} serials"
             product = product_service.registered(session, tenant_id, request.product_code or "")
             if form == "quantity":
                 drawn = serial_service.request(session, product, request.quantity or 0)
@@ -122,20 +125,30 @@ class LabelService:
             field = _REQUEST_FIELD.get(exc.field, exc.field)
             raise ValidationError(f"{field}: {exc}", [Detail(field, str(exc))]) from None
 
-    def _order_labels(self, session: Session, order: PackagingOrder) -> list[Label]:
+    def _order_labels(self, session: Session, order: PackagingOrder, first: int | None) -> list[Label]:
+        """The labels of the order's serials, in the order the line gets them; only the ``first`` ones
+        when given (a trial print, or the start of an order too large for one label order)."""
         if order.status == OrderStatus.CANCELLED.value:
             raise InvalidStateError(f"Packaging order {order.order_id!r} is Cancelled: it has no labels to print")
-        if order.serial_count > MAX_LABELS:
-            raise ValidationError.on_field(
-                "order_id",
-                f"the order has {order.serial_count:,} serials; one label order prints at most {MAX_LABELS:,}",
-            )
         if not order.serial_count:
             raise InvalidStateError(f"Packaging order {order.order_id!r} is {order.status} without serial numbers")
+        if first is not None and first > order.serial_count:
+            raise ValidationError.on_field(
+                "quantity", f"the order has {order.serial_count:,} serials: at most that many labels"
+            )
+        wanted = order.serial_count if first is None else first
+        if wanted > MAX_LABELS:
+            raise ValidationError.on_field(
+                "order_id",
+                f"the order has {order.serial_count:,} serials; one label order prints at most {MAX_LABELS:,}"
+                " (a quantity prints its first ones)",
+            )
         labels: list[Label] = []
         for chunk in order_service.serial_chunks(session, order, 5_000):
             labels += [PackLabel(order.product_code, s, order.batch, order.expiry_date) for s in chunk]
-        return labels
+            if len(labels) >= wanted:
+                break
+        return labels[:wanted]
 
     def _assigned_serials(self, session: Session, product: Product, wanted: list[str]) -> list[str]:
         found = {row.serial: row for row in serials.find(session, product.tenant_id, product.id, wanted)}
