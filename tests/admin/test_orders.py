@@ -4,11 +4,13 @@ actions: each button only where the status allows it, and refused on the server 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from packtrace.admin.tabs import CONFIGURABLE_TABS
 from packtrace.orders.service import order_service
 from tests.admin.support import AdminUI, field_error
 from tests.auth.people import Person
@@ -192,6 +194,9 @@ def test_the_list_filters_by_status_product_and_line(admin_ui: AdminUI) -> None:
     assert listed(f"?product={DEMO}") == ["A-2", "A-1"]
     assert listed("?product=04006381333931") == []
     assert listed("?q=special") == ["A-2"]
+    # A NUL in a search or filter is dropped: PostgreSQL would refuse it even as a parameter.
+    assert listed("?q=spec%00ial") == ["A-2"]
+    assert listed(f"?line={LINE}%00") == ["A-1"]
 
 
 def test_the_live_part_of_the_order_page(admin_ui: AdminUI) -> None:
@@ -219,3 +224,16 @@ def test_the_list_answers_htmx_with_the_results_only(admin_ui: AdminUI) -> None:
     create(admin_ui)
     partial = admin_ui.get("/packaging/orders?status=Open", headers={"HX-Request": "true", "HX-Target": "results"})
     assert "<html" not in partial.text and "UI-1" in partial.text and "1–1 of 1 orders" in partial.text  # noqa: RUF001
+
+
+def test_the_order_page_links_to_its_labels_for_those_who_may_print(
+    admin_ui: AdminUI, ui_for: Callable[[Person], AdminUI], plain_user: Person
+) -> None:
+    pk = create(admin_ui)
+    link = '<a class="button" href="/admin/labels?order_id=UI-1">Print labels</a>'
+    assert link in admin_ui.get(f"/packaging/orders/{pk}").text
+    every_tab_but_labels = {f"{role}:{t.key}": "view" for role in ("Support", "User") for t in CONFIGURABLE_TABS}
+    assert admin_ui.post("/settings/permissions", every_tab_but_labels).status_code == 303
+    assert link not in ui_for(plain_user).get(f"/packaging/orders/{pk}").text
+    admin_ui.post(f"/packaging/orders/{pk}/cancel")
+    assert "Print labels" not in admin_ui.get(f"/packaging/orders/{pk}").text

@@ -51,6 +51,10 @@ class ListParams:
         return replace(self, page=page)
 
 
+def _clean(value: str) -> str:
+    return value.replace("\x00", "").strip()[:MAX_SEARCH]
+
+
 def parse_list_params(
     query: Mapping[str, str],
     sortable: Sequence[str],
@@ -68,8 +72,9 @@ def parse_list_params(
     descending = default_descending if direction not in ("asc", "desc") else direction == "desc"
     raw_page = query.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 1_000_000 else 1
-    chosen = {name: query.get(name, "").strip()[:MAX_SEARCH] for name in filters}
-    search = query.get("q", "").strip()[:MAX_SEARCH]
+    # No stored text holds NUL, and PostgreSQL refuses it even as a query parameter.
+    chosen = {name: _clean(query.get(name, "")) for name in filters}
+    search = _clean(query.get("q", ""))
     return ListParams(search, sort, descending, page, {k: v for k, v in chosen.items() if v})
 
 

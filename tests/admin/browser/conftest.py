@@ -51,7 +51,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
 PASSWORD = "Br0wser-Passw0rd!"
 ADMIN_EMAIL = "supervisor@browser.example"
 USER_EMAIL = "operator@browser.example"
