@@ -1,0 +1,91 @@
+"""The SQL of the Commissioning tab: the tenant's batches of packs and how many of their packs are in each
+status, searched, filtered, sorted and paged. Every query filters on the tenant.
+
+The counts are grouped from ``packs`` on each page view (the columns grouped on are those of the index
+``ix_packs_batch``); a summary table kept up to date would pay off only for tenants with many millions of
+packs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from packtrace.admin.listing import PAGE_SIZE, ListParams, Page, offset
+from packtrace.models import Pack, Product
+from packtrace.models.enums import PackStatus
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    product_code: str
+    product_name: str
+    batch: str
+    first_expiry: str
+    last_expiry: str
+    active: int
+    commissioned: int
+    decommissioned: int
+    total: int
+
+
+def _count_of(status: PackStatus) -> Any:
+    return func.sum(case((Pack.status == status.value, 1), else_=0))
+
+
+_ACTIVE = _count_of(PackStatus.ACTIVE).label("active")
+_COMMISSIONED = _count_of(PackStatus.COMMISSIONED).label("commissioned")
+_DECOMMISSIONED = _count_of(PackStatus.DECOMMISSIONED).label("decommissioned")
+_TOTAL = func.count().label("total")
+
+BATCH_SORTS: dict[str, Any] = {
+    "product": Product.code,
+    "batch": Pack.batch,
+    "expiry": func.min(Pack.expiry_date),
+    "active": _ACTIVE,
+    "commissioned": _COMMISSIONED,
+    "decommissioned": _DECOMMISSIONED,
+    "total": _TOTAL,
+}
+# The "state" filter: batches with packs still to commission, or with none left.
+STATES = {"active": "With Active packs", "done": "No Active pack left"}
+
+
+def batch_page(session: Session, tenant_id: int, params: ListParams) -> Page[BatchRow]:
+    query = (
+        select(
+            Product.code,
+            Product.name,
+            Pack.batch,
+            func.min(Pack.expiry_date),
+            func.max(Pack.expiry_date),
+            _ACTIVE,
+            _COMMISSIONED,
+            _DECOMMISSIONED,
+            _TOTAL,
+        )
+        .select_from(Pack)
+        .join(Product, (Product.id == Pack.product_id) & (Product.tenant_id == tenant_id))
+        .where(Pack.tenant_id == tenant_id)
+        .group_by(Product.code, Product.name, Pack.batch)
+    )
+    if params.search:
+        query = query.where(Pack.batch.icontains(params.search, autoescape=True))
+    if product := params.filters.get("product"):
+        query = query.where(Product.code == product)
+    state = params.filters.get("state")
+    if state == "active":
+        query = query.having(_count_of(PackStatus.ACTIVE) > 0)
+    elif state == "done":
+        query = query.having(_count_of(PackStatus.ACTIVE) == 0)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    last_page = max(1, -(-total // PAGE_SIZE))
+    if params.page > last_page:
+        params = params.with_page(last_page)
+    column = BATCH_SORTS[params.sort]
+    order = column.desc() if params.descending else column.asc()
+    ordered = query.order_by(order, Product.code, Pack.batch)
+    rows = session.execute(ordered.limit(PAGE_SIZE).offset(offset(params))).all()
+    return Page([BatchRow(*(row[:5]), *(int(n or 0) for n in row[5:])) for row in rows], total, params)
