@@ -96,6 +96,18 @@ def test_csv_import_commits_the_good_rows_and_returns_the_bad_one(
     assert "check digit" in failed[1][5]
     assert pack_statuses(session) == {serials[0]: "Active", serials[1]: "Active", "EXT-CSV-1": "Active"}
 
+    # The failed rows, corrected, go back as they are: the Reason column is ignored, and a row that
+    # fails again gets one Reason, not a second.
+    corrected = data["failed_csv"].replace("01234512345900", DEMO_PRODUCT_CODE)
+    still_bad = f"NOT OK,{DEMO_PRODUCT_CODE},BATCH111,221115,,an old reason\r\n"
+    again = ok(client.post(IMPORT, content=(corrected + still_bad).encode(), headers=admin.headers | CSV))
+    assert (again["rows"], again["committed"], again["failed"]) == (2, 1, 1)
+    assert pack_statuses(session)["BAD-GTIN"] == "Active"
+    refailed = _rows(again["failed_csv"])
+    assert refailed[0] == failed[0]
+    assert refailed[1][:5] == ["NOT OK", DEMO_PRODUCT_CODE, "BATCH111", "221115", ""] and len(refailed[1]) == 6
+    assert "SerialNumber" in refailed[1][5]
+
 
 def test_csv_import_reasons_per_rule(
     client: TestClient, api_headers: dict[str, str], admin: Person, pool: None, session: Session

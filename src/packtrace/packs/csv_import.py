@@ -148,16 +148,26 @@ def _read(text: str) -> tuple[list[str], list[Row]]:
         raise ValidationError.on_field("file", f"empty: a header ({','.join(COLUMNS)}) and rows are needed")
     header = numbered[0][1]
     columns = _columns(header)
+    # A file of failed rows, corrected, comes back with its Reason column: that column is not data.
+    reason_at = columns.index(REASON) if REASON in columns else None
+    if reason_at is not None:
+        header, columns = _without(header, reason_at), _without(columns, reason_at)
     rows = []
     for number, values in numbered[1:]:
+        if reason_at is not None:
+            values = _without(values, reason_at)
         fields = dict(zip(columns, values, strict=True)) if len(values) == len(columns) else {}
         rows.append(Row(number, values, fields))
     return header, rows
 
 
+def _without(values: list[str], index: int) -> list[str]:
+    return values[:index] + values[index + 1 :]
+
+
 def _columns(header: list[str]) -> list[str]:
     """The canonical column name of each header field; a header that cannot be used refuses the file."""
-    canonical = {name.lower(): name for name in COLUMNS}
+    canonical = {name.lower(): name for name in (*COLUMNS, REASON)}
     columns = [canonical.get(name.strip().lower(), "") for name in header]
     unknown = [name for name, column in zip(header, columns, strict=True) if not column]
     repeated = sorted({c for c in columns if c and columns.count(c) > 1})
@@ -171,7 +181,9 @@ def _columns(header: list[str]) -> list[str]:
         problems.append(f"missing columns: {', '.join(missing)}")
     if problems:
         raise ValidationError.on_field(
-            "file", f"the header must be {','.join(COLUMNS)} (the last is optional): {'; '.join(problems)}"
+            "file",
+            f"the header must be {','.join(COLUMNS)} (the last is optional, and a Reason column is ignored):"
+            f" {'; '.join(problems)}",
         )
     return columns
 
