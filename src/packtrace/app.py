@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
 from packtrace import __version__
-from packtrace.admin.mount import mount_admin
+from packtrace.admin.mount import ADMIN_PATH, mount_admin
 from packtrace.aggregation import management as aggregation_management
 from packtrace.aggregation.endpoints import router as aggregation_router
 from packtrace.auth import management as auth_management
@@ -70,7 +70,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         auth_failures=FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds),
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes, answered_by_app=(ADMIN_PATH + "/",)
+    )
     app.add_middleware(RequestIdMiddleware)
 
     manufacturer_api = APIRouter(prefix=MANUFACTURER_V2_PREFIX)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -132,11 +132,19 @@ def clear_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path=cookie_path(request), httponly=True, samesite="lax")
 
 
-async def csrf_guard(request: Request) -> None:
+async def csrf_guard(request: Request) -> AsyncIterator[None]:
     """Every POST (form or htmx) must carry the session's CSRF token, in the form or in a header; a
-    cross-site page cannot read it, so it cannot forge the request."""
-    if request.method in SAFE_METHODS:
-        return
+    cross-site page cannot read it, so it cannot forge the request. The form's uploaded files are closed
+    after the answer, refused or not (a large upload is spooled to a temporary file)."""
+    try:
+        if request.method not in SAFE_METHODS:
+            await _check_csrf(request)
+        yield
+    finally:
+        await request.close()
+
+
+async def _check_csrf(request: Request) -> None:
     session = read_cookie(request)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(

@@ -6,8 +6,6 @@ The routes of the CSV import are in ``commissioning_import``, included here unde
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -21,18 +19,7 @@ from packtrace.kit.errors import DomainError
 from packtrace.models.enums import Market
 from packtrace.packs.service import pack_service
 
-
-async def _close_uploads(request: Request) -> AsyncIterator[None]:
-    """Closes the form's uploaded files after the answer, refused or not: a large upload is spooled to a
-    temporary file, which closing removes."""
-    try:
-        yield
-    finally:
-        await request.close()
-
-
-# The upload is closed even when the tab's guard refuses it: that dependency comes first.
-router = APIRouter(prefix="/commissioning", dependencies=[Depends(_close_uploads), Depends(tab_guard(TAB))])
+router = APIRouter(prefix="/commissioning", dependencies=[Depends(tab_guard(TAB))])
 
 MAX_BATCH = 255  # as the management API's body allows
 MARKETS = frozenset(m.value for m in Market)
