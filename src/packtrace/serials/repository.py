@@ -8,6 +8,7 @@ written at all; a serial's status and order are read from where its rows are."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -184,7 +185,8 @@ def draw(session: Session, tenant_id: int, product_id: int, count: int, order_pk
     connection = session.connection()
     params = {"tenant_id": tenant_id, "product_id": product_id, "count": count, "order_pk": order_pk}
     if _is_postgres(connection):
-        return connection.execute(_PG_DRAW_TO_ORDER, params).rowcount
+        with _in_index_order(connection):
+            return connection.execute(_PG_DRAW_TO_ORDER, params).rowcount
     drawn = connection.execute(_SQLITE_TO_ORDER, params).rowcount
     connection.execute(_SQLITE_PICK, params)
     return drawn
@@ -196,9 +198,26 @@ def draw_returning(session: Session, tenant_id: int, product_id: int, count: int
     if count <= 0:
         return []
     connection = session.connection()
-    statement = _PG_PICK if _is_postgres(connection) else _SQLITE_PICK
-    rows = connection.execute(statement, {"tenant_id": tenant_id, "product_id": product_id, "count": count})
+    params = {"tenant_id": tenant_id, "product_id": product_id, "count": count}
+    if _is_postgres(connection):
+        with _in_index_order(connection):
+            rows = list(connection.execute(_PG_PICK, params))
+    else:
+        rows = list(connection.execute(_SQLITE_PICK, params))
     return [serial for _, serial in sorted((serial_id, serial) for serial_id, serial in rows)]
+
+
+@contextmanager
+def _in_index_order(connection: Connection) -> Iterator[None]:
+    """Plans the draw as a walk of the pool's key in order, stopping after the rows it needs. Without
+    column statistics (a pool filled since the last ANALYZE) PostgreSQL guesses a handful of rows for a
+    product and sorts the whole pool instead: 1.1 s instead of 0.5 s for a pool of a million. The
+    setting is the transaction's own and is put back after the statement; a failed statement needs no
+    putting back, since rolling back (to a savepoint or the start) undoes the setting too."""
+    before = connection.scalar(text("SELECT current_setting('enable_sort')"))
+    connection.execute(text("SET LOCAL enable_sort = off"))
+    yield
+    connection.execute(text("SELECT set_config('enable_sort', :before, true)"), {"before": before})
 
 
 # -- counting --------------------------------------------------------------------------------------------------
@@ -226,6 +245,18 @@ def available_count(session: Session, tenant_id: int, product_id: int) -> int:
         )
         or 0
     )
+
+
+def has_available(session: Session, tenant_id: int, product_id: int, at_least: int) -> bool:
+    """Whether the pool holds ``at_least`` Available serials. Counts no further: after every draw, counting
+    a pool of a million took 0.08 s."""
+    first = (
+        select(PoolSerial.serial_id)
+        .where(PoolSerial.tenant_id == tenant_id, PoolSerial.product_id == product_id)
+        .limit(at_least)
+        .subquery()
+    )
+    return (session.scalar(select(func.count()).select_from(first)) or 0) >= at_least
 
 
 # -- single serials ---------------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ class SerialService:
         """Refill the pool when a draw left it below the product's threshold; returns serials made."""
         if product.pool_threshold <= 0 or product.pool_refill_size <= 0:
             return 0
-        if repository.available_count(session, product.tenant_id, product.id) >= product.pool_threshold:
+        if repository.has_available(session, product.tenant_id, product.id, product.pool_threshold):
             return 0
         return self.generate_into_pool(session, product, product.pool_refill_size)
 
