@@ -125,8 +125,7 @@ def _copy_if_all_new(session: Session, serials: Sequence[str], params: dict[str,
 # has not locked, instead of the second waiting for the first to commit. The locked rows are deleted by
 # their ctid (a TID scan): joining them back on the key took twice as long. Pool rows are never updated,
 # so a locked row's ctid stays its own until the delete.
-_PG_PICK = text(
-    """
+_PG_PICK_SQL = """
     DELETE FROM serial_pool WHERE ctid = ANY(ARRAY(
         SELECT ctid FROM serial_pool
         WHERE tenant_id = :tenant_id AND product_id = :product_id
@@ -135,23 +134,12 @@ _PG_PICK = text(
         FOR UPDATE SKIP LOCKED
     ))
     RETURNING serial_id, serial
-    """
-)
+"""
+_PG_PICK = text(_PG_PICK_SQL)
 _PG_DRAW_TO_ORDER = text(
-    """
-    WITH drawn AS (
-        DELETE FROM serial_pool WHERE ctid = ANY(ARRAY(
-            SELECT ctid FROM serial_pool
-            WHERE tenant_id = :tenant_id AND product_id = :product_id
-            ORDER BY serial_id
-            LIMIT :count
-            FOR UPDATE SKIP LOCKED
-        ))
-        RETURNING serial_id, serial
-    )
-    INSERT INTO order_serials (tenant_id, order_pk, serial_id, serial)
-    SELECT :tenant_id, :order_pk, serial_id, serial FROM drawn
-    """
+    "WITH drawn AS (" + _PG_PICK_SQL + ") "  # noqa: S608 - only constants of this module are joined
+    "INSERT INTO order_serials (tenant_id, order_pk, serial_id, serial) "
+    "SELECT :tenant_id, :order_pk, serial_id, serial FROM drawn"
 )
 # SQLite: writers are serialized (BEGIN IMMEDIATE), so the same subquery picks the same rows twice: once
 # to link them to the order, once to delete them from the pool.
@@ -231,20 +219,13 @@ def count_for_order(session: Session, tenant_id: int, order_pk: int) -> int:
 
 def counts_by_status(session: Session, tenant_id: int, product_id: int) -> dict[str, int]:
     """Available: the pool's rows; Assigned: every other serial of the registry."""
-    total = session.scalar(
-        select(func.count()).where(SerialNumber.tenant_id == tenant_id, SerialNumber.product_id == product_id)
-    )
-    available = available_count(session, tenant_id, product_id)
-    return {SerialStatus.AVAILABLE.value: available, SerialStatus.ASSIGNED.value: (total or 0) - available}
-
-
-def available_count(session: Session, tenant_id: int, product_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count()).where(PoolSerial.tenant_id == tenant_id, PoolSerial.product_id == product_id)
-        )
-        or 0
-    )
+    total = select(func.count()).where(SerialNumber.tenant_id == tenant_id, SerialNumber.product_id == product_id)
+    pooled = select(func.count()).where(PoolSerial.tenant_id == tenant_id, PoolSerial.product_id == product_id)
+    available = session.scalar(pooled) or 0
+    return {
+        SerialStatus.AVAILABLE.value: available,
+        SerialStatus.ASSIGNED.value: (session.scalar(total) or 0) - available,
+    }
 
 
 def has_available(session: Session, tenant_id: int, product_id: int, at_least: int) -> bool:
@@ -268,6 +249,7 @@ class SerialState:
 
     id: int
     tenant_id: int
+    product_id: int
     serial: str
     source: str
     status: str
@@ -307,20 +289,15 @@ def serial_states() -> Subquery:
 
 def find(session: Session, tenant_id: int, product_id: int, serials: Sequence[str]) -> list[SerialState]:
     states = serial_states()
-    query = select(
-        states.c.id,
-        states.c.tenant_id,
-        states.c.serial,
-        states.c.source,
-        states.c.status,
-        states.c.order_pk,
-        states.c.created_at,
-    ).where(states.c.tenant_id == tenant_id, states.c.product_id == product_id, states.c.serial.in_(list(serials)))
+    query = select(states).where(
+        states.c.tenant_id == tenant_id, states.c.product_id == product_id, states.c.serial.in_(list(serials))
+    )
+    # The dataclass's fields are the subquery's columns, in its order.
     return [SerialState(*row) for row in session.execute(query)]
 
 
 def release(session: Session, tenant_id: int, ids: Sequence[int]) -> int:
-    """Assigned serials of no order back into their products' pools."""
+    """Assigned serials of no order back into their products' pools (already there: left alone)."""
     if not ids:
         return 0
     statement = text(
@@ -328,6 +305,7 @@ def release(session: Session, tenant_id: int, ids: Sequence[int]) -> int:
         INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
         SELECT tenant_id, product_id, id, serial FROM serial_numbers
         WHERE tenant_id = :tenant_id AND id IN :ids
+        ON CONFLICT DO NOTHING
         """
     ).bindparams(bindparam("ids", expanding=True))
     return session.connection().execute(statement, {"tenant_id": tenant_id, "ids": list(ids)}).rowcount
@@ -352,18 +330,22 @@ _PG_ORDER_SERIALS = _PG_ORDER_SERIALS.replace(":after", "%(after)s")
 _LAST_KEPT = text(_ORDER_SERIALS + " LIMIT 1 OFFSET :skip")
 _ORDER_PAGE = text(_ORDER_SERIALS + " LIMIT :limit")
 # Releasing the order's serials after an id: each goes back to the pool, and leaves its order. A serial
-# made for the order keeps no order on its registry row; drawn again, it is linked like any other.
+# made for the order keeps no order on its registry row; drawn again, it is linked like any other. Two
+# requests releasing the same serials at once (a retried cancel) both read them as the order's; the
+# pool's key lets the first in and ON CONFLICT lets the second find nothing left to do, as before.
 _RELEASE_FROM_ORDER = (
     """
     INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
     SELECT tenant_id, product_id, id, serial FROM serial_numbers
     WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after
+    ON CONFLICT DO NOTHING
     """,
     "UPDATE serial_numbers SET order_pk = NULL WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after",
     """
     INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
     SELECT tenant_id, :product_id, serial_id, serial FROM order_serials
     WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after
+    ON CONFLICT DO NOTHING
     """,
     "DELETE FROM order_serials WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after",
 )
