@@ -115,9 +115,13 @@ def serials_in_database(url: str, order_id: str) -> int:
     try:
         with engine.connect() as conn:
             count = conn.scalar(
+                # An order's serials: made for it (the registry names the order) or drawn from the pool.
                 text(
-                    "SELECT count(*) FROM serial_numbers s JOIN packaging_orders o ON o.id = s.order_pk "
-                    "WHERE o.order_id = :order_id"
+                    "SELECT (SELECT count(*) FROM serial_numbers s"
+                    "        WHERE s.tenant_id = o.tenant_id AND s.order_pk = o.id)"
+                    "     + (SELECT count(*) FROM order_serials l"
+                    "        WHERE l.tenant_id = o.tenant_id AND l.order_pk = o.id)"
+                    " FROM packaging_orders o WHERE o.order_id = :order_id"
                 ),
                 {"order_id": order_id},
             )

@@ -8,12 +8,22 @@ from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from packtrace.models import ApiKey, Channel, OrderEvent, PackagingOrder, Product, SerialNumber, User
+from packtrace.models import (
+    ApiKey,
+    Channel,
+    OrderEvent,
+    OrderSerial,
+    PackagingOrder,
+    PoolSerial,
+    Product,
+    SerialNumber,
+    User,
+)
 
 V2 = "/v1/manufacturer/v2/api"
 ORDERS = f"{V2}/packaging_order"
 
-_COUNTED = (PackagingOrder, OrderEvent, SerialNumber, Product, ApiKey, Channel, User)
+_COUNTED = (PackagingOrder, OrderEvent, SerialNumber, PoolSerial, OrderSerial, Product, ApiKey, Channel, User)
 
 
 def postgres_url_with_schema(url: str, schema: str) -> str:

@@ -9,10 +9,14 @@ from sqlalchemy import func, select
 
 from packtrace.kit.db import Database
 from packtrace.kit.errors import InsufficientSerialsError
-from packtrace.models import Product, SerialNumber
+from packtrace.models import Product
 from packtrace.serials import service as serials_module
+from packtrace.serials.repository import serial_states
 from packtrace.serials.service import SerialService
 from tests.cli.support import Cli
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 GTIN = "01234512345901"
 SMALL_GTIN = "04006381333931"  # made with ten-digit serials: at most 1,000,000 under the EU rule
@@ -37,7 +41,7 @@ def stored(database_url: str) -> tuple[int, int, int]:
     try:
         with database.unit_of_work() as session:
             rows, distinct = session.execute(
-                select(func.count(SerialNumber.id), func.count(func.distinct(SerialNumber.serial)))
+                select(func.count(STATES.c.id), func.count(func.distinct(STATES.c.serial)))
             ).one()
             made = session.scalar(select(Product.serial_count).where(Product.code == GTIN)) or 0
     finally:

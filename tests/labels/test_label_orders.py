@@ -19,9 +19,13 @@ from packtrace.config import Settings
 from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
 from packtrace.gs1.sscc import build_sscc
 from packtrace.kit.db import Database
-from packtrace.models import Container, LabelOrder, Pack, SerialNumber
+from packtrace.models import Container, LabelOrder, Pack
+from packtrace.serials.repository import serial_states
 from tests.labels.decoding import biip_dates, biip_pairs, read, scanner_string
 from tests.support import ORDERS, V2, assert_error, fill_pool, make_tenant, sample_order
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 LABELS = f"{V2}/label_orders/"
 
@@ -106,7 +110,7 @@ def test_labels_from_the_pool(
     created = client.post(LABELS, json=body, headers=api_headers)
     assert created.status_code == 200, created.text
     assert created.json()["data"]["label_count"] == 4
-    statuses = [s for (s,) in session.execute(select(SerialNumber.status))]
+    statuses = [s for (s,) in session.execute(select(STATES.c.status))]
     assert statuses.count("Assigned") == 4 and statuses.count("Available") == 6
 
 
@@ -114,7 +118,7 @@ def test_labels_for_named_serials_must_be_assigned(
     client: TestClient, api_headers: dict[str, str], database: Database, session: Session, demo: DemoCredentials
 ) -> None:
     fill_pool(database, DEMO_TENANT, DEMO_PRODUCT_CODE, 2)
-    available = session.scalars(select(SerialNumber.serial)).all()
+    available = session.scalars(select(STATES.c.serial)).all()
     body = {"product_code": DEMO_PRODUCT_CODE, "serials": [*available, "UNKNOWN1"], "batch": "B1"}
     error = assert_error(client.post(LABELS, json=body, headers=api_headers), 400, "ValidationError", "serials")
     assert "UNKNOWN1" in error["message"] and available[0] in error["message"]

@@ -15,7 +15,11 @@ from sqlalchemy import func, select
 
 from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT
 from packtrace.kit.db import Database
-from packtrace.models import PackagingOrder, Product, SerialNumber
+from packtrace.models import PackagingOrder, Product
+from packtrace.serials.repository import serial_states
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 ORDERS_PER_PROCESS = 3
 QUANTITY = 1500  # with 10 % extra: 1650 serials, in batches of 400
@@ -79,12 +83,12 @@ def test_two_processes_never_produce_the_same_serial(committed_schema: str) -> N
     db = Database(committed_schema)
     with db.unit_of_work() as session:
         total, distinct = session.execute(
-            select(func.count(SerialNumber.id), func.count(func.distinct(SerialNumber.serial)))
+            select(func.count(STATES.c.id), func.count(func.distinct(STATES.c.serial)))
         ).one()
         per_order = dict(
             session.execute(
-                select(PackagingOrder.order_id, func.count(SerialNumber.id))
-                .join(SerialNumber, SerialNumber.order_pk == PackagingOrder.id)
+                select(PackagingOrder.order_id, func.count(STATES.c.id))
+                .join(STATES, STATES.c.order_pk == PackagingOrder.id)
                 .group_by(PackagingOrder.order_id)
             ).all()
         )

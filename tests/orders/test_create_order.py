@@ -10,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from packtrace.gs1.serials import DEFAULT_ALPHABET
-from packtrace.models import SerialNumber
+from packtrace.serials.repository import serial_states
 from tests.support import ORDERS, assert_error, row_counts, sample_order
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 SAMPLE_RESPONSE_DATA: dict[str, Any] = {
     "order_id": "Order130",
@@ -47,10 +50,10 @@ def test_serialized_order_gets_random_unique_serials_of_the_product_format(
 ) -> None:
     response = client.post(ORDERS, json=sample_order(quantity=1000, extra_percentage=10), headers=api_headers)
     assert response.status_code == 200, response.text
-    serials = session.scalars(select(SerialNumber.serial)).all()
+    serials = session.scalars(select(STATES.c.serial)).all()
     assert len(serials) == 1100 == len(set(serials))
     assert all(len(s) == 12 and set(s) <= set(DEFAULT_ALPHABET) for s in serials)
-    statuses = set(session.scalars(select(SerialNumber.status)).all())
+    statuses = set(session.scalars(select(STATES.c.status)).all())
     assert statuses == {"Assigned"}
 
 

@@ -12,8 +12,12 @@ from sqlalchemy.orm import Session
 
 from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
 from packtrace.kit.db import Database
-from packtrace.models import SerialNumber, Tenant
+from packtrace.models import Tenant
+from packtrace.serials.repository import serial_states
 from tests.support import ORDERS, assert_error, fill_pool, sample_order
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 ASSIGN = f"{ORDERS}/assign_serials"
 RELEASE = f"{ORDERS}/release"
@@ -41,7 +45,7 @@ def _details(client: TestClient, headers: dict[str, str], order_id: str = "Order
 
 def _serial_rows(session: Session) -> list[tuple[str, str, int | None]]:
     session.expire_all()
-    return [tuple(r) for r in session.execute(select(SerialNumber.serial, SerialNumber.status, SerialNumber.order_pk))]  # type: ignore[misc]
+    return [tuple(r) for r in session.execute(select(STATES.c.serial, STATES.c.status, STATES.c.order_pk))]  # type: ignore[misc]
 
 
 def test_one_order_through_every_transition(

@@ -12,8 +12,12 @@ from sqlalchemy.orm import Session
 
 from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
 from packtrace.kit.db import Database
-from packtrace.models import Container, ContainerEvent, Pack, PackEvent, SerialNumber
+from packtrace.models import Container, ContainerEvent, Pack, PackEvent
+from packtrace.serials.repository import serial_states
 from tests.support import ORDERS, V2, fill_pool, row_counts, sample_order
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 COMMISSION = f"{V2}/serials/commission"
 DECOMMISSION = f"{V2}/serials/decommission"
@@ -82,9 +86,7 @@ def database_state(session: Session) -> dict[str, Any]:
         counts[model.__tablename__] = session.scalar(select(func.count()).select_from(model)) or 0
     serials = {
         row.serial: (row.status, row.source, row.order_pk)
-        for row in session.execute(
-            select(SerialNumber.serial, SerialNumber.status, SerialNumber.source, SerialNumber.order_pk)
-        )
+        for row in session.execute(select(STATES.c.serial, STATES.c.status, STATES.c.source, STATES.c.order_pk))
     }
     packs = {
         row.serial: (row.status, row.batch, row.decommission_reason, row.container_id)

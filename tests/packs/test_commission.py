@@ -13,7 +13,8 @@ from packtrace.app import create_app
 from packtrace.config import Settings
 from packtrace.demo import DEMO_PRODUCT_CODE
 from packtrace.kit.db import Database
-from packtrace.models import Pack, SerialNumber
+from packtrace.models import Pack
+from packtrace.serials.repository import serial_states
 from tests.packs.support import (
     COMMISSION,
     EXTERNAL,
@@ -27,6 +28,9 @@ from tests.packs.support import (
     start_order,
 )
 from tests.support import ORDERS, assert_error, sample_order
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 
 def test_commissioning_an_orders_serials_makes_active_packs(
@@ -55,7 +59,7 @@ def test_commissioning_an_orders_serials_makes_active_packs(
         ("Commissioned", "batch BATCH111, expiry 221115, manufactured 220500, order Order130")
     ]
     # The pool is unchanged: a produced serial stays Assigned to its order.
-    pool = {row.serial: (row.status, row.order_pk) for row in session.scalars(select(SerialNumber))}
+    pool = {row.serial: (row.status, row.order_pk) for row in session.execute(select(STATES))}
     assert all(pool[s] == ("Assigned", pack.order_pk) for s in produced)
 
 
@@ -82,7 +86,7 @@ def test_external_serials_join_the_pool_as_assigned(
     data = ok(client.post(COMMISSION, json=body, headers=api_headers))
     assert data["commissioned"] == 6 and data["joined_pool"] == 4
     session.expire_all()
-    rows = {r.serial: r for r in session.scalars(select(SerialNumber).where(SerialNumber.serial.in_(EXTERNAL)))}
+    rows = {r.serial: r for r in session.execute(select(STATES).where(STATES.c.serial.in_(EXTERNAL)))}
     assert {s: (r.status, r.source, r.order_pk) for s, r in rows.items()} == dict.fromkeys(
         EXTERNAL, ("Assigned", "external", None)
     )
@@ -211,7 +215,7 @@ def test_at_most_100000_serials(
 def test_available_serials_must_be_assigned_first(
     client: TestClient, api_headers: dict[str, str], pool: None, session: Session
 ) -> None:
-    available = [row for row in session.scalars(select(SerialNumber.serial).where(SerialNumber.status == "Available"))]
+    available = [row for row in session.scalars(select(STATES.c.serial).where(STATES.c.status == "Available"))]
     before = database_state(session)
     body = commission_body([*available[:2], "EXT-OK"])
     error = assert_error(client.post(COMMISSION, json=body, headers=api_headers), 409, "InvalidStateError", "serials")

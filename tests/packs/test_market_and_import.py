@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from packtrace.demo import DEMO_PRODUCT_CODE
+from packtrace.serials.repository import serial_states
 from tests.auth.people import Person
 from tests.packs.support import (
     COMMISSION,
@@ -22,6 +23,9 @@ from tests.packs.support import (
     pack_statuses,
 )
 from tests.support import assert_error
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 MARKET = f"/api/products/{DEMO_PRODUCT_CODE}/market_commission"
 IMPORT = "/api/commission/import"
@@ -114,9 +118,7 @@ def test_csv_import_reasons_per_rule(
 ) -> None:
     from sqlalchemy import select
 
-    from packtrace.models import SerialNumber
-
-    available = session.scalars(select(SerialNumber.serial).where(SerialNumber.status == "Available")).first()
+    available = session.scalars(select(STATES.c.serial).where(STATES.c.status == "Available")).first()
     ok(client.post(COMMISSION, json=commission_body(["DONE-1", "GONE-1"]), headers=api_headers))
     ok(client.post(DECOMMISSION, json=decommission_body(["GONE-1"]), headers=api_headers))
     rows = {

@@ -17,12 +17,16 @@ from packtrace.auth.service import tenant_service
 from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT
 from packtrace.kit.db import Database
 from packtrace.kit.errors import InsufficientSerialsError
-from packtrace.models import OrderEvent, PackagingOrder, Product, SerialNumber
+from packtrace.models import OrderEvent, PackagingOrder, Product
 from packtrace.models.enums import OrderStatus, SerialStatus
 from packtrace.orders.schemas import OrderCreate
 from packtrace.orders.service import order_service
 from packtrace.products.service import product_service
+from packtrace.serials.repository import serial_states
 from packtrace.serials.service import serial_service
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 THREADS = 8
 ORDERS_PER_THREAD = 3
@@ -120,19 +124,19 @@ def test_threads_creating_and_assigning_orders_never_share_a_serial(committed_sc
     try:
         with db.unit_of_work() as session:
             rows, distinct = session.execute(
-                select(func.count(SerialNumber.id), func.count(func.distinct(SerialNumber.serial))).where(
-                    SerialNumber.order_pk.is_not(None)
+                select(func.count(STATES.c.id), func.count(func.distinct(STATES.c.serial))).where(
+                    STATES.c.order_pk.is_not(None)
                 )
             ).one()
             in_two_orders = session.execute(
-                select(SerialNumber.serial)
-                .group_by(SerialNumber.serial)
-                .having(func.count(func.distinct(SerialNumber.order_pk)) > 1)
+                select(STATES.c.serial)
+                .group_by(STATES.c.serial)
+                .having(func.count(func.distinct(STATES.c.order_pk)) > 1)
             ).all()
             per_order = dict(
                 session.execute(
-                    select(PackagingOrder.order_id, func.count(SerialNumber.id))
-                    .outerjoin(SerialNumber, SerialNumber.order_pk == PackagingOrder.id)
+                    select(PackagingOrder.order_id, func.count(STATES.c.id))
+                    .outerjoin(STATES, STATES.c.order_pk == PackagingOrder.id)
                     .group_by(PackagingOrder.order_id)
                 ).all()
             )
@@ -144,9 +148,7 @@ def test_threads_creating_and_assigning_orders_never_share_a_serial(committed_sc
                     .group_by(PackagingOrder.order_id)
                 ).all()
             )
-            statuses = dict(
-                session.execute(select(SerialNumber.status, func.count()).group_by(SerialNumber.status)).all()
-            )
+            statuses = dict(session.execute(select(STATES.c.status, func.count()).group_by(STATES.c.status)).all())
             made = session.scalar(select(Product.serial_count).where(Product.code == DEMO_PRODUCT_CODE))
     finally:
         db.dispose()
@@ -209,8 +211,8 @@ def test_a_draw_does_not_wait_for_another_open_draw(committed_schema: str, kind:
             holding.close()
         with db.unit_of_work() as session:
             rows, distinct = session.execute(
-                select(func.count(SerialNumber.id), func.count(func.distinct(SerialNumber.serial))).where(
-                    SerialNumber.status == SerialStatus.ASSIGNED.value
+                select(func.count(STATES.c.id), func.count(func.distinct(STATES.c.serial))).where(
+                    STATES.c.status == SerialStatus.ASSIGNED.value
                 )
             ).one()
     finally:

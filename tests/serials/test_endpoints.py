@@ -15,7 +15,11 @@ from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
 from packtrace.kit.db import Database
 from packtrace.models import PackagingOrder, SerialNumber
 from packtrace.orders.endpoints import _csv_rows
+from packtrace.serials.repository import serial_states
 from tests.support import ORDERS, V2, assert_error, fill_pool, row_counts, sample_order
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 REQUEST = f"{V2}/serials/request"
 RELEASE = f"{V2}/serials/release"
@@ -28,7 +32,7 @@ def pool(database: Database, demo: DemoCredentials) -> None:
 
 def _statuses(session: Session) -> dict[str, str]:
     session.expire_all()
-    return dict(session.execute(select(SerialNumber.serial, SerialNumber.status)).all())  # type: ignore[arg-type]
+    return dict(session.execute(select(STATES.c.serial, STATES.c.status)).all())  # type: ignore[arg-type]
 
 
 def test_request_draws_from_the_pool(
@@ -85,7 +89,7 @@ def test_release_refuses_naming_the_serials_and_changes_nothing(
     body = {"product_code": DEMO_PRODUCT_CODE, "product_code_schema": "GTIN", "quantity": 3}
     requested = client.post(REQUEST, json=body, headers=api_headers).json()["data"]["serials"]
     client.post(ORDERS, json=sample_order(quantity=2, extra_percentage=0), headers=api_headers)
-    order_serial = session.scalar(select(SerialNumber.serial).where(SerialNumber.order_pk.is_not(None)))
+    order_serial = session.scalar(select(STATES.c.serial).where(STATES.c.order_pk.is_not(None)))
     available = next(s for s, status in _statuses(session).items() if status == "Available")
     session.execute(update(SerialNumber).where(SerialNumber.serial == requested[2]).values(source="external"))
     session.commit()
@@ -128,7 +132,7 @@ def test_csv_quotes_serials_with_commas_and_quotes(
     client: TestClient, api_headers: dict[str, str], session: Session
 ) -> None:
     client.post(ORDERS, json=sample_order(quantity=2, extra_percentage=0), headers=api_headers)
-    first = session.scalar(select(SerialNumber.id).order_by(SerialNumber.id))
+    first = session.scalar(select(STATES.c.id).order_by(STATES.c.id))
     session.execute(update(SerialNumber).where(SerialNumber.id == first).values(serial='A,"B'))
     session.commit()
     response = client.get(f"{ORDERS}/serials", params={"order_id": "Order130", "format": "csv"}, headers=api_headers)

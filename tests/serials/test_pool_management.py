@@ -11,12 +11,16 @@ from sqlalchemy.orm import Session
 
 from packtrace.demo import DEMO_PRODUCT_CODE
 from packtrace.gs1.serials import DEFAULT_ALPHABET, DEFAULT_SERIAL_LENGTH, MIN_GUESS_FACTOR
-from packtrace.models import Product, SerialNumber
+from packtrace.models import Product
 from packtrace.models.enums import SerialSource
 from packtrace.products.service import product_service
+from packtrace.serials.repository import serial_states
 from tests.auth import people
 from tests.auth.people import OTHER_PRODUCT_CODE, Person, expect_error, expect_ok
 from tests.support import V2, row_counts
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 # The signed-in people of tests.auth.people, as fixtures of this module.
 admin, outsider, plain_user, support = people.admin, people.outsider, people.plain_user, people.support
@@ -68,7 +72,7 @@ def test_counts_right_after_generating_and_drawing(
     again = expect_ok(client.post(GENERATE, json={"count": 30}, headers=support.headers))
     assert (again["available"], again["assigned"], again["total"]) == (105, 45, 150)
     assert _serial_count(session, DEMO_PRODUCT_CODE) == 150
-    rows = session.execute(select(SerialNumber.serial, SerialNumber.status, SerialNumber.source)).all()
+    rows = session.execute(select(STATES.c.serial, STATES.c.status, STATES.c.source)).all()
     assert len({serial for serial, _, _ in rows}) == 150
     assert {source for _, _, source in rows} == {SerialSource.INTERNAL.value}
 

@@ -13,11 +13,15 @@ from sqlalchemy.orm import Session
 
 from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
 from packtrace.kit.db import Database
-from packtrace.models import Product, SerialNumber
+from packtrace.models import Product
 from packtrace.models.enums import SerialStatus
+from packtrace.serials.repository import serial_states
 from tests.auth import people
 from tests.auth.people import Person, expect_error, expect_ok
 from tests.support import V2, assert_error, fill_pool
+
+# Each serial with its pool status and order, as the one table used to hold them.
+STATES = serial_states()
 
 REQUEST = f"{V2}/serials/request"
 PRODUCT = f"/api/products/{DEMO_PRODUCT_CODE}"
@@ -36,7 +40,7 @@ def _pool(session: Session) -> tuple[int, int, int]:
     """(Available, Assigned, products.serial_count) of the demo product, read from the database."""
     session.expire_all()
     counts = dict(
-        session.execute(select(SerialNumber.status, func.count()).group_by(SerialNumber.status)).all()  # type: ignore[arg-type]
+        session.execute(select(STATES.c.status, func.count()).group_by(STATES.c.status)).all()  # type: ignore[arg-type]
     )
     made = session.scalar(select(Product.serial_count).where(Product.code == DEMO_PRODUCT_CODE)) or 0
     return counts.get(SerialStatus.AVAILABLE.value, 0), counts.get(SerialStatus.ASSIGNED.value, 0), made
@@ -185,7 +189,7 @@ def test_a_draw_that_leaves_fewer_than_the_threshold_refills_by_the_refill_size(
     assert len(drawn) == 11
     # 29 left, below 30: 50 new ones, all Available, none of them one of those just handed out.
     assert _pool(session) == (79, 11, 90)
-    available = set(session.scalars(select(SerialNumber.serial).where(SerialNumber.status == "Available")))
+    available = set(session.scalars(select(STATES.c.serial).where(STATES.c.status == "Available")))
     assert not available & set(drawn)
 
 

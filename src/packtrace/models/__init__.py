@@ -10,7 +10,7 @@ from packtrace.models.pack import Pack, PackEvent
 from packtrace.models.packaging_line import PackagingLine
 from packtrace.models.packaging_order import OrderEvent, PackagingOrder
 from packtrace.models.product import Product, ProductMarket
-from packtrace.models.serial_number import SerialNumber
+from packtrace.models.serial_number import OrderSerial, PoolSerial, SerialNumber
 from packtrace.models.tab_permission import TabPermission
 from packtrace.models.tenant import Tenant
 from packtrace.models.user import User
@@ -24,10 +24,12 @@ __all__ = [
     "LabelOrder",
     "MarketProfile",
     "OrderEvent",
+    "OrderSerial",
     "Pack",
     "PackEvent",
     "PackagingLine",
     "PackagingOrder",
+    "PoolSerial",
     "Product",
     "ProductMarket",
     "SerialNumber",

@@ -77,7 +77,7 @@ class OrderLifecycle:
         if needed > have:
             serial_service.supply_order(session, product, order.id, needed - have, generate_missing=True)
         elif needed < have:
-            serials.release_from_order(session, order.tenant_id, order.id, keep=needed)
+            serials.release_from_order(session, order.tenant_id, product.id, order.id, keep=needed)
         order.serial_count = needed
 
     def assign_serials(
@@ -151,7 +151,7 @@ class OrderLifecycle:
 
     def cancel(self, session: Session, order: PackagingOrder, actor: str, comment: str | None = None) -> int:
         check_transition(order, Status.CANCELLED, "be cancelled")
-        returned = serials.release_from_order(session, order.tenant_id, order.id)
+        returned = serials.release_from_order(session, order.tenant_id, order.product_id, order.id)
         order.serial_count = 0
         move(session, order, Status.CANCELLED, actor, comment or f"cancelled; {returned} serials back in the pool")
         return returned

@@ -21,12 +21,14 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from packtrace.kit.errors import NotFoundError
-from packtrace.models import Pack, PackagingOrder, SerialNumber
+from packtrace.models import Pack, PackagingOrder
 from packtrace.models.enums import PackStatus, SerialSource
 from packtrace.orders import repository as orders
 from packtrace.packs import repository
 from packtrace.packs.repository import ChildPack
 from packtrace.products.service import product_service
+from packtrace.serials import repository as serials
+from packtrace.serials.repository import SerialState
 
 UNKNOWN = "Unknown"
 
@@ -67,7 +69,7 @@ class SerialHistory:
 
 def serial_history(session: Session, tenant_id: int, product_code: str, serial: str) -> SerialHistory:
     product = product_service.registered(session, tenant_id, product_code)
-    pool = repository.pool_serial(session, tenant_id, product.id, serial)
+    pool = next(iter(serials.find(session, tenant_id, product.id, [serial])), None)
     pack = repository.pack(session, tenant_id, product.id, serial)
     if pool is None and pack is None:
         raise NotFoundError.on_field("serial", f"no serial {serial!r} of product {product.code}")
@@ -109,7 +111,7 @@ def _parent(session: Session, tenant_id: int, pack: Pack) -> Parent | None:
     return None
 
 
-def _pool_history(session: Session, pool: SerialNumber, order: PackagingOrder | None) -> list[HistoryEntry]:
+def _pool_history(session: Session, pool: SerialState, order: PackagingOrder | None) -> list[HistoryEntry]:
     external = pool.source == SerialSource.EXTERNAL.value
     entries = [
         HistoryEntry(

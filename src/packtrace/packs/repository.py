@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
-from packtrace.models import Container, ContainerEvent, Pack, PackagingOrder, PackEvent, Product, SerialNumber
+from packtrace.models import Container, ContainerEvent, Pack, PackagingOrder, PackEvent, Product
 from packtrace.models.base import UTCDateTime
 from packtrace.models.enums import PackEventType, PackStatus, SerialStatus
 
@@ -89,14 +89,26 @@ def commission_lookup(
     value (fetching 100,000 rows of them took a third longer); the other unusual ones come back as rows,
     with everything the service needs to judge them."""
     connection = session.connection()
-    usable = [f"pool_status = '{SerialStatus.ASSIGNED.value}'"]
     params: dict[str, Any] = {
         "tenant_id": tenant_id,
         "product_id": product_id,
         "serials": _list_param(connection, serials),
     }
-    if order_pk is not None:
-        usable.append("pool_order_pk IS NOT NULL AND pool_order_pk = :order_pk")
+    # A pool serial's state lives in the narrow tables: Available while it has a row in serial_pool; its
+    # order is the one it was made for (the registry's order_pk) or the one it was drawn for
+    # (order_serials). The common cases are decided without them: a serial made for the order is
+    # usable on the registry row alone.
+    in_pool = (
+        "EXISTS (SELECT 1 FROM serial_pool a "
+        "WHERE a.tenant_id = :tenant_id AND a.product_id = :product_id AND a.serial_id = pool_id)"
+    )
+    if order_pk is None:
+        usable = f"NOT {in_pool}"
+    else:
+        usable = (
+            "(made_for IS NOT NULL AND made_for = :order_pk) OR EXISTS (SELECT 1 FROM order_serials l "
+            "WHERE l.tenant_id = :tenant_id AND l.order_pk = :order_pk AND l.serial_id = pool_id)"
+        )
         params["order_pk"] = order_pk
     postgres = _is_postgres(connection)
     no_list, aggregated = (
@@ -105,8 +117,8 @@ def commission_lookup(
     statement = text(
         f"""
         WITH j AS MATERIALIZED (
-            SELECT q.serial, s.id AS pool_id, s.status AS pool_status, s.source AS pool_source,
-                   s.order_pk AS pool_order_pk, p.id AS pack_id, p.status AS pack_status, p.batch, p.expiry_date,
+            SELECT q.serial, s.id AS pool_id, s.source AS pool_source, s.order_pk AS made_for,
+                   p.id AS pack_id, p.status AS pack_status, p.batch, p.expiry_date,
                    p.manufacturing_date, p.order_pk AS pack_order_pk, p.decommission_reason
             FROM {_serials_source(connection)}
             LEFT JOIN serial_numbers s
@@ -114,10 +126,17 @@ def commission_lookup(
             LEFT JOIN packs p
                    ON p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = q.serial
         )
-        SELECT serial, pool_status, pool_source, pool_order_pk, pack_status, batch, expiry_date,
-               manufacturing_date, pack_order_pk, decommission_reason, {no_list} AS unknown
+        SELECT serial,
+               CASE WHEN pool_id IS NULL THEN NULL
+                    WHEN {in_pool} THEN '{SerialStatus.AVAILABLE.value}'
+                    ELSE '{SerialStatus.ASSIGNED.value}' END,
+               pool_source,
+               COALESCE(made_for, (SELECT l.order_pk FROM order_serials l
+                                   WHERE l.tenant_id = :tenant_id AND l.serial_id = pool_id)),
+               pack_status, batch, expiry_date, manufacturing_date, pack_order_pk, decommission_reason,
+               {no_list} AS unknown
         FROM j
-        WHERE pack_id IS NOT NULL OR (pool_id IS NOT NULL AND NOT ({" AND ".join(usable)}))
+        WHERE pack_id IS NOT NULL OR (pool_id IS NOT NULL AND NOT ({usable}))
         UNION ALL
         SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {aggregated}
         FROM j WHERE pool_id IS NULL AND pack_id IS NULL
@@ -362,14 +381,6 @@ def produced_serials(session: Session, tenant_id: int, product_id: int, serials:
 def pack(session: Session, tenant_id: int, product_id: int, serial: str) -> Pack | None:
     return session.scalar(
         select(Pack).where(Pack.tenant_id == tenant_id, Pack.product_id == product_id, Pack.serial == serial)
-    )
-
-
-def pool_serial(session: Session, tenant_id: int, product_id: int, serial: str) -> SerialNumber | None:
-    return session.scalar(
-        select(SerialNumber).where(
-            SerialNumber.tenant_id == tenant_id, SerialNumber.product_id == product_id, SerialNumber.serial == serial
-        )
     )
 
 

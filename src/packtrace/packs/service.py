@@ -212,10 +212,10 @@ class PackService:
                 tenant_id=product.tenant_id,
                 product_id=product.id,
                 serials=sorted(plan.external),  # in the unique index's order, as for the packs
-                status=SerialStatus.ASSIGNED.value,
                 source=SerialSource.EXTERNAL.value,
                 order_pk=None,
                 created_at=now,
+                into_pool=False,
             )
             if joined != len(plan.external):
                 raise ConflictError("Some external serials joined the pool through a concurrent request; retry", [])

@@ -1,17 +1,25 @@
-"""All SQL for serial numbers. Inserts are set-based: one statement for a whole batch."""
+"""All SQL for serial numbers. Inserts are set-based: one statement for a whole batch.
+
+Three tables (see ``models/serial_number.py``): the registry ``serial_numbers`` (every serial, never
+changed by the pool), ``serial_pool`` (the Available ones) and ``order_serials`` (serials drawn for an
+order). A draw MOVES rows from the pool to an order, so the registry and its unique index are not
+written at all; a serial's status and order are read from where its rows are."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Connection, Subquery, Table, and_, bindparam, case, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from packtrace.models import SerialNumber
+from packtrace.models import OrderSerial, PoolSerial, SerialNumber
+from packtrace.models.enums import SerialStatus
 
 # The Core table, for plain INSERT statements.
 serial_table = cast(Table, SerialNumber.__table__)
@@ -20,15 +28,37 @@ serial_table = cast(Table, SerialNumber.__table__)
 # whose serial exists already for the product are skipped by the unique index, not by a lookup first.
 _PG_INSERT = text(
     """
-    INSERT INTO serial_numbers (tenant_id, product_id, serial, status, source, order_pk, created_at)
-    SELECT :tenant_id, :product_id, s, :status, :source, :order_pk, :created_at
+    INSERT INTO serial_numbers (tenant_id, product_id, serial, source, order_pk, created_at)
+    SELECT :tenant_id, :product_id, s, :source, :order_pk, :created_at
     FROM unnest(CAST(:serials AS text[])) AS s
     ON CONFLICT (tenant_id, product_id, serial) DO NOTHING
     """
 )
-
-
-_PG_COPY = "COPY serial_numbers (tenant_id, product_id, serial, status, source, order_pk, created_at) FROM STDIN"
+# Serials made for the pool go into the registry and the pool in one statement: the RETURNING rows are
+# exactly the new ones, collisions left out, with no lookup afterwards.
+_PG_INSERT_INTO_POOL = text(
+    """
+    WITH new AS (
+        INSERT INTO serial_numbers (tenant_id, product_id, serial, source, order_pk, created_at)
+        SELECT :tenant_id, :product_id, s, :source, :order_pk, :created_at
+        FROM unnest(CAST(:serials AS text[])) AS s
+        ON CONFLICT (tenant_id, product_id, serial) DO NOTHING
+        RETURNING id, serial
+    )
+    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
+    SELECT :tenant_id, :product_id, id, serial FROM new
+    """
+)
+_PG_COPY = "COPY serial_numbers (tenant_id, product_id, serial, source, order_pk, created_at) FROM STDIN"
+# SQLite serializes writers, so the rows of the product above the largest id before the insert are the
+# ones this insert made.
+_SQLITE_INTO_POOL = text(
+    """
+    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
+    SELECT tenant_id, product_id, id, serial FROM serial_numbers
+    WHERE tenant_id = :tenant_id AND product_id = :product_id AND id > :after_id
+    """
+)
 
 
 def insert_new(
@@ -37,62 +67,45 @@ def insert_new(
     tenant_id: int,
     product_id: int,
     serials: Sequence[str],
-    status: str,
     source: str,
     order_pk: int | None,
     created_at: datetime,
+    into_pool: bool,
 ) -> int:
-    """Insert the serials that the product does not have yet; return how many were inserted."""
+    """Insert the serials that the product does not have yet, Available in its pool when ``into_pool``
+    (else Assigned: to ``order_pk``, or to no order); return how many were inserted."""
     if not serials:
         return 0
     # Core on the session's connection: a plain INSERT with a row count, not an ORM bulk operation.
     connection = session.connection()
+    params = {
+        "tenant_id": tenant_id,
+        "product_id": product_id,
+        "source": source,
+        "order_pk": order_pk,
+        "created_at": created_at,
+    }
     if connection.dialect.name == "postgresql":
-        copied = _copy_if_all_new(session, tenant_id, product_id, serials, status, source, order_pk, created_at)
+        if into_pool:
+            return connection.execute(_PG_INSERT_INTO_POOL, {**params, "serials": list(serials)}).rowcount
+        copied = _copy_if_all_new(session, serials, params)
         if copied is not None:
             return copied
-        result = connection.execute(
-            _PG_INSERT,
-            {
-                "tenant_id": tenant_id,
-                "product_id": product_id,
-                "serials": list(serials),
-                "status": status,
-                "source": source,
-                "order_pk": order_pk,
-                "created_at": created_at,
-            },
-        )
-        return result.rowcount
+        return connection.execute(_PG_INSERT, {**params, "serials": list(serials)}).rowcount
+    after_id = connection.scalar(select(func.coalesce(func.max(SerialNumber.id), 0)))
     statement = sqlite_insert(serial_table).on_conflict_do_nothing(index_elements=["tenant_id", "product_id", "serial"])
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "product_id": product_id,
-            "serial": serial,
-            "status": status,
-            "source": source,
-            "order_pk": order_pk,
-            "created_at": created_at,
-        }
-        for serial in serials
-    ]
-    return connection.execute(statement, rows).rowcount
+    inserted = connection.execute(statement, [{**params, "serial": serial} for serial in serials]).rowcount
+    if into_pool:
+        connection.execute(_SQLITE_INTO_POOL, {"tenant_id": tenant_id, "product_id": product_id, "after_id": after_id})
+    return inserted
 
 
-def _copy_if_all_new(
-    session: Session,
-    tenant_id: int,
-    product_id: int,
-    serials: Sequence[str],
-    status: str,
-    source: str,
-    order_pk: int | None,
-    created_at: datetime,
-) -> int | None:
+def _copy_if_all_new(session: Session, serials: Sequence[str], params: dict[str, Any]) -> int | None:
     """PostgreSQL's fast path: COPY the batch straight into the table, inside a savepoint. Random serials
     almost never collide; when one does, the unique index refuses the whole COPY, the savepoint undoes it,
     and None tells the caller to insert the batch with ON CONFLICT DO NOTHING instead."""
+    tenant_id, product_id, source = params["tenant_id"], params["product_id"], params["source"]
+    order_pk, created_at = params["order_pk"], params["created_at"]
     try:
         with session.begin_nested():
             # Asking for the connection inside the block is what emits the SAVEPOINT.
@@ -100,48 +113,52 @@ def _copy_if_all_new(
             assert isinstance(driver_connection, psycopg.Connection)
             with driver_connection.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
                 for serial in serials:
-                    copy.write_row((tenant_id, product_id, serial, status, source, order_pk, created_at))
+                    copy.write_row((tenant_id, product_id, serial, source, order_pk, created_at))
     except psycopg.errors.UniqueViolation:
         return None
     return len(serials)
 
 
-def count_for_order(session: Session, tenant_id: int, order_pk: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(SerialNumber)
-            .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
-        )
-        or 0
-    )
-
+# -- drawing from the pool ----------------------------------------------------------------------------------
 
 # PostgreSQL: SKIP LOCKED lets two transactions draw from one pool at once, each taking rows the other
-# has not locked, instead of the second waiting for the first to commit.
-_PG_DRAW = text(
-    """
-    WITH picked AS (
-        SELECT id FROM serial_numbers
-        WHERE tenant_id = :tenant_id AND product_id = :product_id AND status = 'Available'
-        ORDER BY id
+# has not locked, instead of the second waiting for the first to commit. The locked rows are deleted by
+# their ctid (a TID scan): joining them back on the key took twice as long. Pool rows are never updated,
+# so a locked row's ctid stays its own until the delete.
+_PG_PICK_SQL = """
+    DELETE FROM serial_pool WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM serial_pool
+        WHERE tenant_id = :tenant_id AND product_id = :product_id
+        ORDER BY serial_id
         LIMIT :count
         FOR UPDATE SKIP LOCKED
-    )
-    UPDATE serial_numbers AS s SET status = 'Assigned', order_pk = :order_pk
-    FROM picked WHERE s.id = picked.id
+    ))
+    RETURNING serial_id, serial
+"""
+_PG_PICK = text(_PG_PICK_SQL)
+_PG_DRAW_TO_ORDER = text(
+    "WITH drawn AS (" + _PG_PICK_SQL + ") "  # noqa: S608 - only constants of this module are joined
+    "INSERT INTO order_serials (tenant_id, order_pk, serial_id, serial) "
+    "SELECT :tenant_id, :order_pk, serial_id, serial FROM drawn"
+)
+# SQLite: writers are serialized (BEGIN IMMEDIATE), so the same subquery picks the same rows twice: once
+# to link them to the order, once to delete them from the pool.
+_SQLITE_TO_ORDER = text(
+    """
+    INSERT INTO order_serials (tenant_id, order_pk, serial_id, serial)
+    SELECT tenant_id, :order_pk, serial_id, serial FROM serial_pool
+    WHERE tenant_id = :tenant_id AND product_id = :product_id
+    ORDER BY serial_id LIMIT :count
     """
 )
-# SQLite: writers are serialized (BEGIN IMMEDIATE), so a plain subquery cannot race.
-_SQLITE_DRAW = text(
+_SQLITE_PICK = text(
     """
-    UPDATE serial_numbers SET status = 'Assigned', order_pk = :order_pk
-    WHERE id IN (
-        SELECT id FROM serial_numbers
-        WHERE tenant_id = :tenant_id AND product_id = :product_id AND status = 'Available'
-        ORDER BY id
-        LIMIT :count
+    DELETE FROM serial_pool
+    WHERE tenant_id = :tenant_id AND product_id = :product_id AND serial_id IN (
+        SELECT serial_id FROM serial_pool WHERE tenant_id = :tenant_id AND product_id = :product_id
+        ORDER BY serial_id LIMIT :count
     )
+    RETURNING serial_id, serial
     """
 )
 
@@ -151,99 +168,210 @@ def draw(session: Session, tenant_id: int, product_id: int, count: int, order_pk
     returns how many were drawn."""
     if count <= 0:
         return 0
+    if order_pk is None:
+        return len(draw_returning(session, tenant_id, product_id, count))
     connection = session.connection()
-    statement = _PG_DRAW if connection.dialect.name == "postgresql" else _SQLITE_DRAW
     params = {"tenant_id": tenant_id, "product_id": product_id, "count": count, "order_pk": order_pk}
-    return connection.execute(statement, params).rowcount
+    if _is_postgres(connection):
+        with _in_index_order(connection):
+            return connection.execute(_PG_DRAW_TO_ORDER, params).rowcount
+    drawn = connection.execute(_SQLITE_TO_ORDER, params).rowcount
+    connection.execute(_SQLITE_PICK, params)
+    return drawn
 
 
 def draw_returning(session: Session, tenant_id: int, product_id: int, count: int) -> list[str]:
-    """Like ``draw`` without an order, returning the serials drawn (for ``serials/request``)."""
+    """Like ``draw`` without an order, returning the serials drawn (for ``serials/request``) in the
+    pool's order."""
+    if count <= 0:
+        return []
     connection = session.connection()
-    statement = (_PG_DRAW if connection.dialect.name == "postgresql" else _SQLITE_DRAW).text
-    returning = text(statement.rstrip() + " RETURNING serial")
-    params = {"tenant_id": tenant_id, "product_id": product_id, "count": count, "order_pk": None}
-    return list(connection.execute(returning, params).scalars())
+    params = {"tenant_id": tenant_id, "product_id": product_id, "count": count}
+    if _is_postgres(connection):
+        with _in_index_order(connection):
+            rows = list(connection.execute(_PG_PICK, params))
+    else:
+        rows = list(connection.execute(_SQLITE_PICK, params))
+    return [serial for _, serial in sorted((serial_id, serial) for serial_id, serial in rows)]
+
+
+@contextmanager
+def _in_index_order(connection: Connection) -> Iterator[None]:
+    """Plans the draw as a walk of the pool's key in order, stopping after the rows it needs. Without
+    column statistics (a pool filled since the last ANALYZE) PostgreSQL guesses a handful of rows for a
+    product and sorts the whole pool instead: 1.1 s instead of 0.5 s for a pool of a million. The
+    setting is the transaction's own and is put back after the statement; a failed statement needs no
+    putting back, since rolling back (to a savepoint or the start) undoes the setting too."""
+    before = connection.scalar(text("SELECT current_setting('enable_sort')"))
+    connection.execute(text("SET LOCAL enable_sort = off"))
+    yield
+    connection.execute(text("SELECT set_config('enable_sort', :before, true)"), {"before": before})
+
+
+# -- counting --------------------------------------------------------------------------------------------------
+
+
+def count_for_order(session: Session, tenant_id: int, order_pk: int) -> int:
+    made = select(func.count()).where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
+    drawn = select(func.count()).where(OrderSerial.tenant_id == tenant_id, OrderSerial.order_pk == order_pk)
+    return (session.scalar(made) or 0) + (session.scalar(drawn) or 0)
 
 
 def counts_by_status(session: Session, tenant_id: int, product_id: int) -> dict[str, int]:
-    rows = session.execute(
-        select(SerialNumber.status, func.count())
-        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.product_id == product_id)
-        .group_by(SerialNumber.status)
+    """Available: the pool's rows; Assigned: every other serial of the registry."""
+    total = select(func.count()).where(SerialNumber.tenant_id == tenant_id, SerialNumber.product_id == product_id)
+    pooled = select(func.count()).where(PoolSerial.tenant_id == tenant_id, PoolSerial.product_id == product_id)
+    available = session.scalar(pooled) or 0
+    return {
+        SerialStatus.AVAILABLE.value: available,
+        SerialStatus.ASSIGNED.value: (session.scalar(total) or 0) - available,
+    }
+
+
+def has_available(session: Session, tenant_id: int, product_id: int, at_least: int) -> bool:
+    """Whether the pool holds ``at_least`` Available serials. Counts no further: after every draw, counting
+    a pool of a million took 0.08 s."""
+    first = (
+        select(PoolSerial.serial_id)
+        .where(PoolSerial.tenant_id == tenant_id, PoolSerial.product_id == product_id)
+        .limit(at_least)
+        .subquery()
     )
-    return {status: count for status, count in rows}
+    return (session.scalar(select(func.count()).select_from(first)) or 0) >= at_least
 
 
-def available_count(session: Session, tenant_id: int, product_id: int) -> int:
+# -- single serials ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SerialState:
+    """A serial of the registry with its state: Available (in the pool) or Assigned, and its order."""
+
+    id: int
+    tenant_id: int
+    product_id: int
+    serial: str
+    source: str
+    status: str
+    order_pk: int | None
+    created_at: datetime
+
+
+def serial_states() -> Subquery:
+    """Every serial of the registry with its state, as the single table used to hold it: ``status``
+    (Available while in the pool) and ``order_pk`` (made for the order, or drawn for it)."""
+    status = case((PoolSerial.serial_id.is_not(None), SerialStatus.AVAILABLE.value), else_=SerialStatus.ASSIGNED.value)
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(SerialNumber)
-            .where(
-                SerialNumber.tenant_id == tenant_id,
-                SerialNumber.product_id == product_id,
-                SerialNumber.status == "Available",
-            )
+        select(
+            SerialNumber.id,
+            SerialNumber.tenant_id,
+            SerialNumber.product_id,
+            SerialNumber.serial,
+            SerialNumber.source,
+            status.label("status"),
+            func.coalesce(SerialNumber.order_pk, OrderSerial.order_pk).label("order_pk"),
+            SerialNumber.created_at,
         )
-        or 0
-    )
-
-
-def release_from_order(session: Session, tenant_id: int, order_pk: int, keep: int = 0) -> int:
-    """Back to Available: the order's serials beyond the first ``keep`` (by id). Returns how many."""
-    kept = (
-        select(SerialNumber.id)
-        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
-        .order_by(SerialNumber.id)
-        .limit(keep)
-        .scalar_subquery()
-    )
-    statement = (
-        update(SerialNumber)
-        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
-        .values(status="Available", order_pk=None)
-        .execution_options(synchronize_session=False)
-    )
-    if keep > 0:
-        statement = statement.where(SerialNumber.id.not_in(kept))
-    return session.connection().execute(statement).rowcount
-
-
-def find(session: Session, tenant_id: int, product_id: int, serials: Sequence[str]) -> list[SerialNumber]:
-    return list(
-        session.scalars(
-            select(SerialNumber).where(
-                SerialNumber.tenant_id == tenant_id,
-                SerialNumber.product_id == product_id,
-                SerialNumber.serial.in_(list(serials)),
-            )
+        .outerjoin(
+            PoolSerial,
+            and_(
+                PoolSerial.tenant_id == SerialNumber.tenant_id,
+                PoolSerial.product_id == SerialNumber.product_id,
+                PoolSerial.serial_id == SerialNumber.id,
+            ),
         )
+        .outerjoin(
+            OrderSerial, and_(OrderSerial.tenant_id == SerialNumber.tenant_id, OrderSerial.serial_id == SerialNumber.id)
+        )
+        .subquery("serial_states")
     )
+
+
+def find(session: Session, tenant_id: int, product_id: int, serials: Sequence[str]) -> list[SerialState]:
+    states = serial_states()
+    query = select(states).where(
+        states.c.tenant_id == tenant_id, states.c.product_id == product_id, states.c.serial.in_(list(serials))
+    )
+    # The dataclass's fields are the subquery's columns, in its order.
+    return [SerialState(*row) for row in session.execute(query)]
 
 
 def release(session: Session, tenant_id: int, ids: Sequence[int]) -> int:
-    statement = (
-        update(SerialNumber)
-        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.id.in_(list(ids)))
-        .values(status="Available", order_pk=None)
-        .execution_options(synchronize_session=False)
-    )
-    return session.connection().execute(statement).rowcount
+    """Assigned serials of no order back into their products' pools (already there: left alone)."""
+    if not ids:
+        return 0
+    statement = text(
+        """
+        INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
+        SELECT tenant_id, product_id, id, serial FROM serial_numbers
+        WHERE tenant_id = :tenant_id AND id IN :ids
+        ON CONFLICT DO NOTHING
+        """
+    ).bindparams(bindparam("ids", expanding=True))
+    return session.connection().execute(statement, {"tenant_id": tenant_id, "ids": list(ids)}).rowcount
+
+
+# -- an order's serials ------------------------------------------------------------------------------------------
+
+# Serials made for the order (the registry) and drawn for it (order_serials), as one list in id order,
+# from after an id. Left to the planner: PostgreSQL's sort of a 110,000-serial order read it in 0.08 s,
+# faster than merging the two index walks in order (0.10 s).
+_ORDER_SERIALS = """
+    SELECT serial, id FROM (
+        SELECT id, serial FROM serial_numbers WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after
+        UNION ALL
+        SELECT serial_id, serial FROM order_serials
+        WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after
+    ) AS order_serials_all
+    ORDER BY id
+"""
+# The driver's cursor takes psycopg's named parameters on PostgreSQL; sqlite3 reads the same names as above.
+_PG_ORDER_SERIALS = _ORDER_SERIALS.replace(":tenant_id", "%(tenant_id)s").replace(":order_pk", "%(order_pk)s")
+_PG_ORDER_SERIALS = _PG_ORDER_SERIALS.replace(":after", "%(after)s")
+_LAST_KEPT = text(_ORDER_SERIALS + " LIMIT 1 OFFSET :skip")
+_ORDER_PAGE = text(_ORDER_SERIALS + " LIMIT :limit")
+# Releasing the order's serials after an id: each goes back to the pool, and leaves its order. A serial
+# made for the order keeps no order on its registry row; drawn again, it is linked like any other. Two
+# requests releasing the same serials at once (a retried cancel) both read them as the order's; the
+# pool's key lets the first in and ON CONFLICT lets the second find nothing left to do, as before.
+_RELEASE_FROM_ORDER = (
+    """
+    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
+    SELECT tenant_id, product_id, id, serial FROM serial_numbers
+    WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after
+    ON CONFLICT DO NOTHING
+    """,
+    "UPDATE serial_numbers SET order_pk = NULL WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after",
+    """
+    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
+    SELECT tenant_id, :product_id, serial_id, serial FROM order_serials
+    WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after
+    ON CONFLICT DO NOTHING
+    """,
+    "DELETE FROM order_serials WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after",
+)
+
+
+def release_from_order(session: Session, tenant_id: int, product_id: int, order_pk: int, keep: int = 0) -> int:
+    """Back to Available: the order's serials beyond the first ``keep`` (by id). Returns how many."""
+    connection = session.connection()
+    params: dict[str, Any] = {"tenant_id": tenant_id, "product_id": product_id, "order_pk": order_pk, "after": 0}
+    if keep > 0:
+        last_kept = connection.execute(_LAST_KEPT, {**params, "skip": keep - 1}).first()
+        if last_kept is None:
+            return 0
+        params["after"] = last_kept.id
+    counts = [connection.execute(text(statement), params).rowcount for statement in _RELEASE_FROM_ORDER]
+    # Each released serial was inserted into the pool once; the inserts' counts are the answer.
+    return counts[0] + counts[2]
 
 
 def order_page(
     session: Session, tenant_id: int, order_pk: int, after_id: int | None, limit: int
 ) -> list[tuple[int, str]]:
-    query = (
-        select(SerialNumber.id, SerialNumber.serial)
-        .where(SerialNumber.tenant_id == tenant_id, SerialNumber.order_pk == order_pk)
-        .order_by(SerialNumber.id)
-        .limit(limit)
-    )
-    if after_id is not None:
-        query = query.where(SerialNumber.id > after_id)
-    return [(row.id, row.serial) for row in session.execute(query)]
+    params = {"tenant_id": tenant_id, "order_pk": order_pk, "after": after_id or 0, "limit": limit}
+    rows = session.connection().execute(_ORDER_PAGE, params)
+    return [(row.id, row.serial) for row in rows]
 
 
 def stream_order_serials(session: Session, tenant_id: int, order_pk: int, chunk: int) -> Iterator[list[str]]:
@@ -251,16 +379,21 @@ def stream_order_serials(session: Session, tenant_id: int, order_pk: int, chunk:
     PostgreSQL, so memory stays flat for any order size. The driver, not SQLAlchemy's row objects:
     those cost three quarters of a download's time."""
     driver_connection = session.connection().connection.driver_connection
+    params = {"tenant_id": tenant_id, "order_pk": order_pk, "after": 0}
     if isinstance(driver_connection, psycopg.Connection):
         cursor: Any = driver_connection.cursor(name=f"order_serials_{order_pk}")
         cursor.itersize = chunk
-        query = "SELECT serial FROM serial_numbers WHERE tenant_id = %s AND order_pk = %s ORDER BY id"
+        query = _PG_ORDER_SERIALS
     else:
         cursor = driver_connection.cursor()  # type: ignore[union-attr]
-        query = "SELECT serial FROM serial_numbers WHERE tenant_id = ? AND order_pk = ? ORDER BY id"
+        query = _ORDER_SERIALS
     try:
-        cursor.execute(query, (tenant_id, order_pk))
+        cursor.execute(query, params)
         while rows := cursor.fetchmany(chunk):
             yield [row[0] for row in rows]
     finally:
         cursor.close()
+
+
+def _is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"

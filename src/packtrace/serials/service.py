@@ -39,7 +39,7 @@ class PoolStatus:
 class SerialService:
     def generate_into_pool(self, session: Session, product: Product, count: int) -> int:
         """Make ``count`` new Available serials for the product's pool."""
-        return self._generate(session, product, count, SerialStatus.AVAILABLE, None)
+        return self._generate(session, product, count, None, into_pool=True)
 
     def supply_order(
         self, session: Session, product: Product, order_pk: int, count: int, *, generate_missing: bool
@@ -55,7 +55,7 @@ class SerialService:
                 [Detail("product_code", f"{drawn:,} Available, {count:,} needed")],
             )
         if missing:
-            self._generate(session, product, missing, SerialStatus.ASSIGNED, order_pk)
+            self._generate(session, product, missing, order_pk, into_pool=False)
         self.replenish(session, product)
         return count
 
@@ -99,7 +99,7 @@ class SerialService:
         """Refill the pool when a draw left it below the product's threshold; returns serials made."""
         if product.pool_threshold <= 0 or product.pool_refill_size <= 0:
             return 0
-        if repository.available_count(session, product.tenant_id, product.id) >= product.pool_threshold:
+        if repository.has_available(session, product.tenant_id, product.id, product.pool_threshold):
             return 0
         return self.generate_into_pool(session, product, product.pool_refill_size)
 
@@ -118,7 +118,7 @@ class SerialService:
         )
 
     def _generate(
-        self, session: Session, product: Product, count: int, status: SerialStatus, order_pk: int | None
+        self, session: Session, product: Product, count: int, order_pk: int | None, *, into_pool: bool
     ) -> int:
         """Make ``count`` new serials. Collisions with serials the product already has (from earlier or
         from a concurrent transaction) are dropped by the database and replaced, until ``count`` are in."""
@@ -136,10 +136,10 @@ class SerialService:
                 tenant_id=product.tenant_id,
                 product_id=product.id,
                 serials=candidates,
-                status=status.value,
                 source=SerialSource.INTERNAL.value,
                 order_pk=order_pk,
                 created_at=now,
+                into_pool=into_pool,
             )
             made += inserted
             fruitless = 0 if inserted else fruitless + 1
