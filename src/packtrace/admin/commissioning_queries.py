@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from packtrace.admin.listing import PAGE_SIZE, ListParams, Page, offset
+from packtrace.admin.listing import ListParams, Page
+from packtrace.admin.repository import paged
 from packtrace.models import Pack, Product
 from packtrace.models.enums import PackStatus
 
@@ -80,12 +81,5 @@ def batch_page(session: Session, tenant_id: int, params: ListParams) -> Page[Bat
         query = query.having(_count_of(PackStatus.ACTIVE) > 0)
     elif state == "done":
         query = query.having(_count_of(PackStatus.ACTIVE) == 0)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    last_page = max(1, -(-total // PAGE_SIZE))
-    if params.page > last_page:
-        params = params.with_page(last_page)
-    column = BATCH_SORTS[params.sort]
-    order = column.desc() if params.descending else column.asc()
-    ordered = query.order_by(order, Product.code, Pack.batch)
-    rows = session.execute(ordered.limit(PAGE_SIZE).offset(offset(params))).all()
+    rows, total, params = paged(session, query, params, BATCH_SORTS, Product.code, Pack.batch)
     return Page([BatchRow(*(row[:5]), *(int(n or 0) for n in row[5:])) for row in rows], total, params)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from packtrace.admin.listing import PAGE_SIZE, ListParams, Page, offset
+from packtrace.admin.listing import ListParams, Page
+from packtrace.admin.repository import matching, paged
 from packtrace.models import LabelOrder, PackagingOrder
 from packtrace.models.enums import OrderStatus
 
@@ -24,33 +25,20 @@ LABEL_ORDER_SORTS: dict[str, Any] = {
 ORDER_CHOICES = 200
 
 
-def _search(text: str) -> ColumnElement[bool]:
-    columns = (LabelOrder.source, LabelOrder.created_by, LabelOrder.public_id)
-    return or_(*(column.icontains(text, autoescape=True) for column in columns))
-
-
 def label_order_page(session: Session, tenant_id: int, params: ListParams) -> Page[LabelOrder]:
     """The label orders of the page ``params`` asks for; a page past the end shows the last one. The
     documents stay unread (a deferred column): a page of PDFs would be megabytes."""
     query = select(LabelOrder).where(LabelOrder.tenant_id == tenant_id)
     if params.search:
-        query = query.where(_search(params.search))
+        query = query.where(matching([LabelOrder.source, LabelOrder.created_by, LabelOrder.public_id], params.search))
     if template := params.filters.get("template"):
         query = query.where(LabelOrder.template == template)
     if format_ := params.filters.get("format"):
         query = query.where(LabelOrder.format == format_)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    last_page = max(1, -(-total // PAGE_SIZE))
-    if params.page > last_page:
-        params = params.with_page(last_page)
-    column = LABEL_ORDER_SORTS[params.sort]
     # Ties (same second, same format...) in the order they were made, newest first as the list opens.
-    ordered = query.order_by(
-        column.desc() if params.descending else column.asc(),
-        LabelOrder.id.desc() if params.descending else LabelOrder.id.asc(),
-    )
-    rows = session.scalars(ordered.limit(PAGE_SIZE).offset(offset(params))).all()
-    return Page(list(rows), total, params)
+    tiebreak = LabelOrder.id.desc() if params.descending else LabelOrder.id.asc()
+    rows, total, params = paged(session, query, params, LABEL_ORDER_SORTS, tiebreak)
+    return Page([row[0] for row in rows], total, params)
 
 
 def orders_with_serials(session: Session, tenant_id: int) -> list[PackagingOrder]:

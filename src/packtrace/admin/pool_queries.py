@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from packtrace.admin.listing import PAGE_SIZE, ListParams, Page, offset
+from packtrace.admin.listing import ListParams, Page
+from packtrace.admin.repository import paged
 from packtrace.models import Container, Pack
 
 SSCC_SORTS: dict[str, Any] = {
@@ -65,16 +66,10 @@ def sscc_page(session: Session, tenant_id: int, params: ListParams) -> Page[Sscc
         query = query.where(sscc_matches(params.search))
     if status := params.filters.get("status"):
         query = query.where(Container.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    last_page = max(1, -(-total // PAGE_SIZE))
-    if params.page > last_page:
-        params = params.with_page(last_page)
-    column = SSCC_SORTS[params.sort]
     # The id breaks ties in the same direction: SSCCs made together share their time, and "newest
     # first" must then still mean the last made first.
     tiebreak = Container.id.desc() if params.descending else Container.id.asc()
-    ordered = query.order_by(column.desc() if params.descending else column.asc(), tiebreak)
-    rows = session.execute(ordered.limit(PAGE_SIZE).offset(offset(params))).all()
+    rows, total, params = paged(session, query, params, SSCC_SORTS, tiebreak)
     counts = child_counts(session, tenant_id, [row[0] for row in rows])
     listed = [
         SsccRow(sscc, status, source, up, counts.get(pk, 0), created, updated)

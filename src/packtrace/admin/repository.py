@@ -42,15 +42,17 @@ ORDER_SORTS: dict[str, Any] = {
 LINE_SORTS: dict[str, Any] = {"tag": PackagingLine.tag, "name": PackagingLine.name, "created": PackagingLine.created_at}
 
 
-def _search(columns: Sequence[Any], text: str) -> ColumnElement[bool]:
+def matching(columns: Sequence[Any], text: str) -> ColumnElement[bool]:
+    """Any of ``columns`` contains ``text``, case-insensitive, its % and _ taken as they are."""
     return or_(*(column.icontains(text, autoescape=True) for column in columns))
 
 
-def _paged(
-    session: Session, query: Select[*tuple[Any, ...]], params: ListParams, sorts: Mapping[str, Any], tiebreak: Any
+def paged(
+    session: Session, query: Select[*tuple[Any, ...]], params: ListParams, sorts: Mapping[str, Any], *tiebreak: Any
 ) -> tuple[list[Any], int, ListParams]:
-    """The rows of the page ``params`` asks for, sorted, the number of rows of all pages, and the params
-    of the page shown: a page past the end shows the last one."""
+    """The rows of the page ``params`` asks for, sorted by ``sorts[params.sort]`` and then ``tiebreak``,
+    the number of rows of all pages, and the params of the page shown: a page past the end shows the
+    last one. Every list of the UI pages through this."""
     total = _count(session, query)
     last_page = max(1, -(-total // PAGE_SIZE))
     if params.page > last_page:
@@ -59,7 +61,7 @@ def _paged(
     order = column.desc() if params.descending else column.asc()
     # NULLs sort as the smallest value on both databases, so the two agree on the order of a page.
     nulls_first = not params.descending
-    ordered = query.order_by(order.nulls_first() if nulls_first else order.nulls_last(), tiebreak)
+    ordered = query.order_by(order.nulls_first() if nulls_first else order.nulls_last(), *tiebreak)
     rows = list(session.execute(ordered.limit(PAGE_SIZE).offset(offset(params))).all())
     return rows, total, params
 
@@ -67,7 +69,7 @@ def _paged(
 def product_page(session: Session, tenant_id: int, params: ListParams) -> Page[Product]:
     query = select(Product).where(Product.tenant_id == tenant_id)
     if params.search:
-        query = query.where(_search([Product.code, Product.name, Product.alias], params.search))
+        query = query.where(matching([Product.code, Product.name, Product.alias], params.search))
     if market := params.filters.get("market"):
         query = query.where(
             exists().where(
@@ -76,7 +78,7 @@ def product_page(session: Session, tenant_id: int, params: ListParams) -> Page[P
                 ProductMarket.market == market,
             )
         )
-    rows, total, params = _paged(session, query, params, PRODUCT_SORTS, Product.id)
+    rows, total, params = paged(session, query, params, PRODUCT_SORTS, Product.id)
     return Page([row[0] for row in rows], total, params)
 
 
@@ -89,7 +91,7 @@ def order_page(session: Session, tenant_id: int, params: ListParams) -> Page[tup
     )
     if params.search:
         query = query.where(
-            _search([PackagingOrder.order_id, PackagingOrder.order_description, PackagingOrder.batch], params.search)
+            matching([PackagingOrder.order_id, PackagingOrder.order_description, PackagingOrder.batch], params.search)
         )
     if status := params.filters.get("status"):
         query = query.where(PackagingOrder.status == status)
@@ -97,7 +99,7 @@ def order_page(session: Session, tenant_id: int, params: ListParams) -> Page[tup
         query = query.where(PackagingOrder.product_code == product)
     if line := params.filters.get("line"):
         query = query.where(PackagingOrder.packaging_line_tag == line)
-    rows, total, params = _paged(session, query, params, ORDER_SORTS, PackagingOrder.id)
+    rows, total, params = paged(session, query, params, ORDER_SORTS, PackagingOrder.id)
     return Page([(row[0], row[1]) for row in rows], total, params)
 
 
@@ -111,8 +113,8 @@ def line_page(session: Session, tenant_id: int, params: ListParams) -> Page[tupl
     )
     query = select(PackagingLine, orders).where(PackagingLine.tenant_id == tenant_id)
     if params.search:
-        query = query.where(_search([PackagingLine.tag, PackagingLine.name], params.search))
-    rows, total, params = _paged(session, query, params, LINE_SORTS, PackagingLine.id)
+        query = query.where(matching([PackagingLine.tag, PackagingLine.name], params.search))
+    rows, total, params = paged(session, query, params, LINE_SORTS, PackagingLine.id)
     return Page([(row[0], int(row[1])) for row in rows], total, params)
 
 
