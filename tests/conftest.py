@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +15,16 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from packtrace.app import create_app
 from packtrace.config import Settings
 from packtrace.demo import DemoCredentials, seed_demo
 from packtrace.kit import security
-from packtrace.kit.db import Database, is_sqlite, make_engine, normalize_url
+from packtrace.kit.db import Database, is_sqlite, make_engine
 from packtrace.kit.migrations import upgrade
-from tests.support import postgres_url_with_schema
+from tests.support import postgres_schema
 
 SERVER_KEY = "test-server-key-0123456789abcdef0123456789"
 
@@ -34,11 +33,7 @@ SERVER_KEY = "test-server-key-0123456789abcdef0123456789"
 class DatabaseUnderTest:
     url: str
     engine: Engine
-    schema: str | None
-
-    @property
-    def is_postgres(self) -> bool:
-        return self.schema is not None
+    is_postgres: bool  # then the run works in a schema of its own, which ``url`` selects
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,24 +54,16 @@ def test_database() -> Iterator[DatabaseUnderTest]:
             url = configured or f"sqlite:///{Path(folder) / 'test.db'}"
             engine = make_engine(url)
             upgrade(url)
-            yield DatabaseUnderTest(url, engine, None)
+            yield DatabaseUnderTest(url, engine, is_postgres=False)
             engine.dispose()
         return
-    base_url = normalize_url(configured)
-    schema = f"packtrace_test_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = postgres_url_with_schema(base_url, schema)
-    engine = make_engine(url)
-    try:
-        upgrade(url)
-        yield DatabaseUnderTest(url, engine, schema)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(configured, "packtrace_test") as url:
+        engine = make_engine(url)
+        try:
+            upgrade(url)
+            yield DatabaseUnderTest(url, engine, is_postgres=True)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture
@@ -134,13 +121,7 @@ def committed_demo_schema(test_database: DatabaseUnderTest) -> Iterator[str]:
     on SQLite, which serializes writers."""
     if not test_database.is_postgres:
         pytest.skip("needs PostgreSQL: SQLite serializes writers")
-    base = normalize_url(test_database.url.split("?")[0])
-    schema = f"packtrace_conc_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = postgres_url_with_schema(base, schema)
-    try:
+    with postgres_schema(test_database.url, "packtrace_conc") as url:
         upgrade(url)
         db = Database(url)
         try:
@@ -149,7 +130,3 @@ def committed_demo_schema(test_database: DatabaseUnderTest) -> Iterator[str]:
         finally:
             db.dispose()
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()

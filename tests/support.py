@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from httpx2 import Response
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from packtrace.kit.db import make_engine, normalize_url
 from packtrace.models import (
     ApiKey,
     Channel,
@@ -26,10 +30,27 @@ ORDERS = f"{V2}/packaging_order"
 _COUNTED = (PackagingOrder, OrderEvent, SerialNumber, PoolSerial, OrderSerial, Product, ApiKey, Channel, User)
 
 
-def postgres_url_with_schema(url: str, schema: str) -> str:
+def _url_with_schema(url: str, schema: str) -> str:
     """The URL with every connection's search_path set to ``schema``."""
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def postgres_schema(url: str, prefix: str) -> Iterator[str]:
+    """A PostgreSQL schema of its own in the database of ``url`` (its query ignored), named ``prefix``
+    and a random suffix, dropped with all it holds afterwards: the URL of connections that use it."""
+    base = normalize_url(url.split("?")[0])
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    owner = make_engine(base)
+    with owner.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _url_with_schema(base, schema)
+    finally:
+        with owner.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        owner.dispose()
 
 
 def row_counts(session: Session) -> dict[str, int]:

@@ -7,23 +7,17 @@ the tests check what it committed."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from packtrace.app import create_app
 from packtrace.config import Settings
-from packtrace.kit.db import is_sqlite, make_engine, normalize_url
+from packtrace.kit.db import is_sqlite
 from tests.cli.support import SERVER_KEY, Cli
-
-
-def _postgres_url_with_schema(url: str, schema: str) -> str:
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}"
+from tests.support import postgres_schema
 
 
 @pytest.fixture
@@ -38,18 +32,9 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
         monkeypatch.setenv("PACKTRACE_DATABASE_URL", url)
         yield url
         return
-    schema = f"packtrace_cli_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(normalize_url(configured))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _postgres_url_with_schema(configured, schema)
-    monkeypatch.setenv("PACKTRACE_DATABASE_URL", url)
-    try:
+    with postgres_schema(configured, "packtrace_cli") as url:
+        monkeypatch.setenv("PACKTRACE_DATABASE_URL", url)
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

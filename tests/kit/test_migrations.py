@@ -4,7 +4,6 @@ PostgreSQL schema) to the revision before, writes rows as that revision held the
 from __future__ import annotations
 
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,12 +13,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 
-from packtrace.kit.db import make_engine, normalize_url
+from packtrace.kit.db import make_engine
 from packtrace.kit.migrations import alembic_config
 from packtrace.models import Base
 from packtrace.serials.repository import serial_states
 from tests.conftest import DatabaseUnderTest
-from tests.support import postgres_url_with_schema
+from tests.support import postgres_schema
 
 STATES = serial_states()
 
@@ -31,17 +30,8 @@ def fresh_url(test_database: DatabaseUnderTest) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{Path(folder) / 'migrations.db'}"
         return
-    base = normalize_url(test_database.url.split("?")[0])
-    schema = f"packtrace_mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield postgres_url_with_schema(base, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(test_database.url, "packtrace_mig") as url:
+        yield url
 
 
 @pytest.fixture

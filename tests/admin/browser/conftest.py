@@ -16,20 +16,18 @@ import socket
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
-from sqlalchemy import text
 
 from packtrace.app import create_app
 from packtrace.auth.service import tenant_service, user_service
 from packtrace.config import Settings
 from packtrace.demo import DEMO_LINE_TAG, DEMO_PRODUCT_CODE, DEMO_TENANT, seed_demo
-from packtrace.kit.db import Database, make_engine, normalize_url
+from packtrace.kit.db import Database
 from packtrace.kit.migrations import upgrade
 from packtrace.lines.service import line_service
 from packtrace.models.enums import Role
@@ -37,7 +35,7 @@ from packtrace.orders.schemas import OrderCreate
 from packtrace.orders.service import order_service
 from packtrace.products.service import ProductSettings, product_service
 from tests.conftest import SERVER_KEY, DatabaseUnderTest
-from tests.support import postgres_url_with_schema
+from tests.support import postgres_schema
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -93,19 +91,9 @@ def committed_url(test_database: DatabaseUnderTest) -> Iterator[str]:
             upgrade(url)
             yield url
         return
-    base = normalize_url(test_database.url.split("?")[0])
-    schema = f"packtrace_ui_{uuid.uuid4().hex[:8]}"
-    owner = make_engine(base)
-    with owner.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = postgres_url_with_schema(base, schema)
+    with postgres_schema(test_database.url, "packtrace_ui") as url:
         upgrade(url)
         yield url
-    finally:
-        with owner.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        owner.dispose()
 
 
 def _seed(db: Database, settings: Settings) -> None:
