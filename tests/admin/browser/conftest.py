@@ -57,6 +57,8 @@ SECOND_PRODUCT = "04006381333931"
 LAPTOP = {"width": 1366, "height": 768}
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 TABLET_PORTRAIT = {"width": 768, "height": 1024}
+# For ``pytest.mark.parametrize(("name", "viewport"), TABLETS)``: the name goes into screenshot names.
+TABLETS = [("tablet-landscape", TABLET_LANDSCAPE), ("tablet-portrait", TABLET_PORTRAIT)]
 TIMEOUT_MS = 15_000
 
 
@@ -182,6 +184,12 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_no_sideways_scroll(page: Page, where: str = "") -> None:
+    """Nothing on the page is wider than the window: the page never scrolls sideways."""
+    width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= window, f"{where or page.url}: {width} px wide in a {window} px window"
 
 
 def sign_in(page: Page, base: str, email: str, screenshot: str | None = None) -> None:

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from packtrace.demo import DEMO_PRODUCT_CODE
-from tests.admin.browser.conftest import ADMIN_EMAIL, TABLET_LANDSCAPE, TABLET_PORTRAIT, shot, sign_in
+from tests.admin.browser.conftest import (
+    ADMIN_EMAIL,
+    TABLETS,
+    assert_no_sideways_scroll,
+    shot,
+    sign_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -81,9 +87,7 @@ def test_upload_a_csv_download_the_bad_row_and_commission_the_batch(page: Page, 
     shot(page, "commissioning")
 
 
-@pytest.mark.parametrize(
-    ("name", "viewport"), [("tablet-landscape", TABLET_LANDSCAPE), ("tablet-portrait", TABLET_PORTRAIT)]
-)
+@pytest.mark.parametrize(("name", "viewport"), TABLETS)
 def test_commissioning_on_a_tablet(page: Page, live_server: str, name: str, viewport: dict[str, int]) -> None:
     from playwright.sync_api import expect
 
@@ -91,12 +95,10 @@ def test_commissioning_on_a_tablet(page: Page, live_server: str, name: str, view
     sign_in(page, live_server, ADMIN_EMAIL)
     page.goto(f"{live_server}/commissioning")
     shot(page, f"commissioning-{name}")
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert_no_sideways_scroll(page)
     prefix = "UIT-L" if name == "tablet-landscape" else "UIT-P"
     page.locator("#f-file").set_input_files(csv_file(f"{name}.csv", prefix, f"{prefix}-B1"))  # type: ignore[arg-type]
     page.get_by_role("button", name="Upload and commission").click()
     expect(page.locator("table.failed-rows tbody")).to_have_count(1)
     shot(page, f"commissioning-result-{name}")
-    # Nothing wider than the screen: no sideways scrolling of the page.
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], width
+    assert_no_sideways_scroll(page)

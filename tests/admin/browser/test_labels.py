@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.admin.browser.conftest import TABLET_PORTRAIT, USER_EMAIL, shot, sign_in
+from tests.admin.browser.conftest import TABLET_PORTRAIT, USER_EMAIL, assert_no_sideways_scroll, shot, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -25,10 +25,6 @@ def _download(page: Page, link_name: str) -> tuple[str, bytes]:
 
 def _open_labels(page: Page) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Labels", exact=True).click()
-
-
-def _no_sideways_scroll(page: Page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_render_labels_for_an_order_and_download_them(page: Page, live_server: str) -> None:
@@ -96,6 +92,6 @@ def test_render_labels_for_an_order_and_download_them(page: Page, live_server: s
     for viewport in (TABLET_PORTRAIT, {"width": 1366, "height": 768}):
         page.set_viewport_size(viewport)  # type: ignore[arg-type]
         page.goto(f"{base}/labels")
-        assert _no_sideways_scroll(page), viewport
+        assert_no_sideways_scroll(page, str(viewport))
     page.set_viewport_size(TABLET_PORTRAIT)  # type: ignore[arg-type]
     shot(page, "labels-tablet")

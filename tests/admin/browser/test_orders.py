@@ -12,9 +12,9 @@ from packtrace.demo import DEMO_LINE_TAG, DEMO_PRODUCT_CODE
 from tests.admin.browser.conftest import (
     ADMIN_EMAIL,
     SECOND_PRODUCT,
-    TABLET_LANDSCAPE,
-    TABLET_PORTRAIT,
+    TABLETS,
     USER_EMAIL,
+    assert_no_sideways_scroll,
     shot,
     sign_in,
 )
@@ -94,9 +94,7 @@ def test_a_user_cannot_open_settings_even_by_url(page: Page, live_server: str) -
     expect(page.get_by_role("link", name="Create order")).to_have_count(0)
 
 
-@pytest.mark.parametrize(
-    ("name", "viewport"), [("tablet-landscape", TABLET_LANDSCAPE), ("tablet-portrait", TABLET_PORTRAIT)]
-)
+@pytest.mark.parametrize(("name", "viewport"), TABLETS)
 def test_pages_on_a_tablet(page: Page, live_server: str, name: str, viewport: dict[str, int]) -> None:
     from playwright.sync_api import expect
 
@@ -107,6 +105,4 @@ def test_pages_on_a_tablet(page: Page, live_server: str, name: str, viewport: di
     page.locator("#results tbody tr a").first.click()
     expect(page.get_by_role("heading", name="Actions")).to_be_visible()
     shot(page, f"order-{name}")
-    # Nothing wider than the screen: no sideways scrolling of the page.
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], width
+    assert_no_sideways_scroll(page)

@@ -18,7 +18,13 @@ from packtrace.kit.db import Database
 from packtrace.orders.schemas import OrderCreate
 from packtrace.orders.service import order_service
 from packtrace.packs.service import pack_service
-from tests.admin.browser.conftest import ADMIN_EMAIL, TABLET_LANDSCAPE, TABLET_PORTRAIT, shot, sign_in
+from tests.admin.browser.conftest import (
+    ADMIN_EMAIL,
+    TABLETS,
+    assert_no_sideways_scroll,
+    shot,
+    sign_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -162,9 +168,7 @@ def test_pool_chart_generate_serials_and_ssccs_and_a_packs_history(
     expect(page.get_by_label("Serial number")).to_have_attribute("aria-invalid", "true")
 
 
-@pytest.mark.parametrize(
-    ("name", "viewport"), [("tablet-landscape", TABLET_LANDSCAPE), ("tablet-portrait", TABLET_PORTRAIT)]
-)
+@pytest.mark.parametrize(("name", "viewport"), TABLETS)
 def test_pool_pages_on_a_tablet(
     page: Page, live_server: str, packed: Packed, name: str, viewport: dict[str, int]
 ) -> None:
@@ -182,7 +186,5 @@ def test_pool_pages_on_a_tablet(
     ):
         page.goto(f"{live_server}{path}")
         expect(page.locator(shown).first).to_be_visible()
-        # Nothing wider than the screen: no sideways scrolling of the page.
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], (path, width)
+        assert_no_sideways_scroll(page, path)
     shot(page, f"pack-history-{name}")
