@@ -36,6 +36,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import TableValuedAlias
 from sqlalchemy.types import ARRAY, TypeEngine
 
+from packtrace.kit.db import on_postgres
 from packtrace.models import Container, ContainerEvent, Pack, PackEvent, Product
 from packtrace.models.base import UTCDateTime
 from packtrace.models.enums import PackStatus, SsccStatus
@@ -106,13 +107,9 @@ _CONTAINER_COLUMNS = (Container.id, Container.sscc, Container.status, Container.
 _PACK_COLUMNS = (Pack.id, Pack.product_id, Pack.serial, Pack.status, Pack.container_id, Pack.parent_pack_id)
 
 
-def _is_postgres(session: Session) -> bool:
-    return session.connection().dialect.name == "postgresql"
-
-
 def _values(session: Session, values: Sequence[Any], type_: TypeEngine[Any]) -> TableValuedAlias:
     """``values`` as a one-column table (``value``) bound as a single parameter."""
-    if _is_postgres(session):
+    if on_postgres(session):
         return func.unnest(literal(list(values), ARRAY(type_))).table_valued("value").render_derived()
     return func.json_each(json.dumps(list(values))).table_valued("value")
 
@@ -124,7 +121,7 @@ def _one_of(
     that stale statistics could turn into every row against every value; and one value is a plain
     equality, which the planner always takes into the index (with statistics from before the rows were
     aggregated, it may take ``= ANY`` of a partial index for a filter over all of the tenant's)."""
-    if _is_postgres(session):
+    if on_postgres(session):
         if len(values) == 1:
             equal: ColumnElement[bool] = column == values[0]
             return equal
@@ -136,7 +133,7 @@ def _by_id(session: Session, table: Any, tenant_id: int, ids: Sequence[int]) -> 
     """Rows of the tenant by id. The primary key finds them; SQLite, which keeps no statistics, would rather
     walk an index that starts with ``tenant_id`` (all the tenant's rows), so there the tenant check is
     written ``tenant_id + 0`` to keep it a check on each row found."""
-    tenant = table.tenant_id + 0 if not _is_postgres(session) else table.tenant_id
+    tenant = table.tenant_id + 0 if not on_postgres(session) else table.tenant_id
     return (tenant == tenant_id, _one_of(session, table.id, ids))
 
 
@@ -144,7 +141,7 @@ def _lock(session: Session, ids: Select[Any]) -> None:
     """PostgreSQL: lock these rows first, in id order, so that requests moving overlapping children queue
     one behind the other instead of deadlocking. (A separate statement: folded into the UPDATE as a
     subquery, it makes SQLite's planner scan the whole table.)"""
-    if _is_postgres(session):
+    if on_postgres(session):
         session.execute(ids.order_by(ids.selected_columns[0]).with_for_update()).all()
 
 
@@ -186,7 +183,7 @@ def insert_ssccs(
         _at(at),
     ).where(true())  # SQLite needs a WHERE to tell INSERT ... SELECT ... ON CONFLICT from a join's ON
     columns = ["tenant_id", "sscc", "status", "source", "created_at", "updated_at"]
-    make_insert = pg_insert if _is_postgres(session) else sqlite_insert
+    make_insert = pg_insert if on_postgres(session) else sqlite_insert
     statement = (
         make_insert(container_table)
         .from_select(columns, rows)
@@ -208,14 +205,14 @@ def draw(session: Session, tenant_id: int, low: str, high: str, count: int, at: 
             Container.status == SsccStatus.AVAILABLE.value,
             # SQLite (no statistics) would walk every SSCC of the range in the unique index and sort them;
             # the pool index (tenant, status, id) gives the oldest Available ones in order.
-            (Container.sscc if _is_postgres(session) else Container.sscc.concat("")).between(low, high),
+            (Container.sscc if on_postgres(session) else Container.sscc.concat("")).between(low, high),
         )
         .order_by(Container.id)
         .limit(count)
         .with_for_update(skip_locked=True)
         .cte("picked")
     )
-    if _is_postgres(session):
+    if on_postgres(session):
         # UPDATE ... FROM picked, on the id alone (as serials/repository.py does): the picked rows are the
         # tenant's, Available and locked. Filtered again, the planner, which has no statistics yet for
         # rows made in this transaction, may compare every Available row with every pick.
@@ -285,7 +282,7 @@ def containers_by_sscc(session: Session, tenant_id: int, ssccs: Sequence[str], *
     if not ssccs:
         return []
     query = select(*_CONTAINER_COLUMNS).where(Container.tenant_id == tenant_id, _one_of(session, Container.sscc, ssccs))
-    if lock and _is_postgres(session):
+    if lock and on_postgres(session):
         # Only where it locks: on SQLite an ORDER BY id makes the planner walk the tenant's containers in id
         # order instead of looking the SSCCs up in their unique index.
         query = query.order_by(Container.id).with_for_update()
@@ -469,7 +466,7 @@ def history(session: Session, tenant_id: int, container_id: int) -> Sequence[Con
 
 def lock_nesting(session: Session, tenant_id: int, namespace: int) -> None:
     """Serialize nesting per tenant on PostgreSQL (SQLite serializes every writer already)."""
-    if _is_postgres(session):
+    if on_postgres(session):
         session.execute(
             text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"), {"namespace": namespace, "tenant": tenant_id}
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -14,6 +14,13 @@ from sqlalchemy.pool import NullPool
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def on_postgres(where: Connection | Session) -> bool:
+    """Whether this connection (or the session's) is to PostgreSQL: where the SQL of the two databases
+    differs, the repositories ask this."""
+    connection = where.connection() if isinstance(where, Session) else where
+    return connection.dialect.name == "postgresql"
 
 
 def normalize_url(url: str) -> str:

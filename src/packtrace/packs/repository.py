@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
+from packtrace.kit.db import on_postgres
 from packtrace.models import Container, ContainerEvent, Pack, PackagingOrder, PackEvent, Product
 from packtrace.models.base import UTCDateTime
 from packtrace.models.enums import PackEventType, PackStatus, SerialStatus
@@ -22,20 +23,16 @@ pack_event_table = cast(Table, PackEvent.__table__)
 container_event_table = cast(Table, ContainerEvent.__table__)
 
 
-def _is_postgres(connection: Connection) -> bool:
-    return connection.dialect.name == "postgresql"
-
-
 def _serials_source(connection: Connection) -> str:
     """A FROM item with one column ``serial``: the serials of the ``:serials`` parameter."""
-    if _is_postgres(connection):
+    if on_postgres(connection):
         return "unnest(CAST(:serials AS text[])) AS q(serial)"
     return "(SELECT value AS serial FROM json_each(:serials)) AS q"
 
 
 def _ids_source(connection: Connection) -> str:
     """A FROM item with one column ``id``: the pack ids of the ``:ids`` parameter."""
-    if _is_postgres(connection):
+    if on_postgres(connection):
         return "unnest(CAST(:ids AS bigint[])) AS q(id)"
     return "(SELECT value AS id FROM json_each(:ids)) AS q"
 
@@ -44,11 +41,11 @@ def _list_join(connection: Connection) -> str:
     """How to join a table to the list, the list being the outer loop. SQLite's planner may otherwise scan
     the product's packs and search the list for each (100,000 x 100,000); its CROSS JOIN keeps the order
     written. PostgreSQL plans the join well by itself (and has no CROSS JOIN ... ON)."""
-    return "JOIN" if _is_postgres(connection) else "CROSS JOIN"
+    return "JOIN" if on_postgres(connection) else "CROSS JOIN"
 
 
 def _list_param(connection: Connection, values: Sequence[Any]) -> Any:
-    return list(values) if _is_postgres(connection) else json.dumps(list(values))
+    return list(values) if on_postgres(connection) else json.dumps(list(values))
 
 
 # Timestamps go through the column type, so raw SQL stores them exactly as the ORM does on each database.
@@ -110,7 +107,7 @@ def commission_lookup(
             "WHERE l.tenant_id = :tenant_id AND l.order_pk = :order_pk AND l.serial_id = pool_id)"
         )
         params["order_pk"] = order_pk
-    postgres = _is_postgres(connection)
+    postgres = on_postgres(connection)
     no_list, aggregated = (
         ("CAST(NULL AS text[])", "array_agg(serial)") if postgres else ("NULL", "json_group_array(serial)")
     )
@@ -195,7 +192,7 @@ def insert_packs(
                :order_pk, :at, :at
         FROM {_serials_source(connection)}
     """  # noqa: S608 - the FROM item is a constant of this module; values are bound
-    if _is_postgres(connection):
+    if on_postgres(connection):
         # One statement writes both kinds of rows: the events take the ids the pack insert returns.
         statement = text(
             f"""
@@ -237,7 +234,7 @@ def packs_for_update(session: Session, tenant_id: int, product_id: int, serials:
     what is judged is what gets changed, even beside a concurrent decommissioning or aggregation. SQLite
     serializes writers, so it needs no lock."""
     connection = session.connection()
-    locking = "ORDER BY p.id FOR UPDATE OF p" if _is_postgres(connection) else ""
+    locking = "ORDER BY p.id FOR UPDATE OF p" if on_postgres(connection) else ""
     statement = text(
         f"""
         SELECT q.serial, p.id, p.status, p.decommission_reason, p.container_id, p.parent_pack_id

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Subquery, Table, and_, bindparam, case, func,
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from packtrace.kit.db import on_postgres
 from packtrace.models import OrderSerial, PoolSerial, SerialNumber
 from packtrace.models.enums import SerialStatus
 
@@ -85,7 +86,7 @@ def insert_new(
         "order_pk": order_pk,
         "created_at": created_at,
     }
-    if connection.dialect.name == "postgresql":
+    if on_postgres(connection):
         if into_pool:
             return connection.execute(_PG_INSERT_INTO_POOL, {**params, "serials": list(serials)}).rowcount
         copied = _copy_if_all_new(session, serials, params)
@@ -172,7 +173,7 @@ def draw(session: Session, tenant_id: int, product_id: int, count: int, order_pk
         return len(draw_returning(session, tenant_id, product_id, count))
     connection = session.connection()
     params = {"tenant_id": tenant_id, "product_id": product_id, "count": count, "order_pk": order_pk}
-    if _is_postgres(connection):
+    if on_postgres(connection):
         with _in_index_order(connection):
             return connection.execute(_PG_DRAW_TO_ORDER, params).rowcount
     drawn = connection.execute(_SQLITE_TO_ORDER, params).rowcount
@@ -187,7 +188,7 @@ def draw_returning(session: Session, tenant_id: int, product_id: int, count: int
         return []
     connection = session.connection()
     params = {"tenant_id": tenant_id, "product_id": product_id, "count": count}
-    if _is_postgres(connection):
+    if on_postgres(connection):
         with _in_index_order(connection):
             rows = list(connection.execute(_PG_PICK, params))
     else:
@@ -393,7 +394,3 @@ def stream_order_serials(session: Session, tenant_id: int, order_pk: int, chunk:
             yield [row[0] for row in rows]
     finally:
         cursor.close()
-
-
-def _is_postgres(connection: Connection) -> bool:
-    return connection.dialect.name == "postgresql"
