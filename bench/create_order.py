@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,6 +77,11 @@ class DatabaseResult:
 def sqlite_database() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="packtrace-bench-") as folder:
         yield f"sqlite:///{Path(folder) / 'bench.db'}"
+
+
+def libpq_url(url: str) -> str:
+    """The SQLAlchemy URL of a PostgreSQL database as psycopg takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def with_search_path(url: str, schema: str) -> str:
@@ -346,6 +351,23 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def print_targets(checks: Iterable[tuple[str, bool]]) -> None:
+    print()
+    print("Targets:")
+    for description, ok in checks:
+        print(f"  {verdict(ok)}  {description}")
+
+
+def bench_parser(description: str | None, *, runs: bool = True) -> argparse.ArgumentParser:
+    """The options every benchmark takes: which databases, and (``runs``) how many measurements."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="default: %(default)s")
+    if runs:
+        parser.add_argument("--runs", type=int, default=3, help="measurements per figure (default: %(default)s)")
+    return parser
+
+
 def report(results: list[DatabaseResult], runs: int) -> None:
     print()
     print(f"Create one serialized order: quantity {QUANTITY:,} + {EXTRA_PERCENTAGE} % = {SERIALS:,} serials")
@@ -392,18 +414,11 @@ def report(results: list[DatabaseResult], runs: int) -> None:
                 highest < MEMORY_TARGET_MB,
             )
         )
-    print()
-    print("Targets:")
-    for description, ok in checks:
-        print(f"  {verdict(ok)}  {description}")
+    print_targets(checks)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="default: %(default)s")
-    parser.add_argument("--runs", type=int, default=3, help="measurements per figure (default: %(default)s)")
-    args = parser.parse_args()
+    args = bench_parser(__doc__).parse_args()
 
     results = []
     print("SQLite: fresh database file", flush=True)
@@ -417,12 +432,9 @@ def main() -> int:
         postgres = DatabaseResult("postgresql")
         with postgres_schema(base_url) as (url, schema):
             print(f"PostgreSQL: fresh schema {schema}", flush=True)
-            libpq_url = with_search_path(
-                make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False), schema
-            )
-            settle = postgres_checkpoint(libpq_url)
+            settle = postgres_checkpoint(libpq_url(url))
             measure_orders(postgres, url, args.runs, settle)
-            postgres.floor_seconds = copy_floor(libpq_url, args.runs, settle)
+            postgres.floor_seconds = copy_floor(libpq_url(url), args.runs, settle)
         results.append(postgres)
 
     report(results, args.runs)

@@ -14,7 +14,6 @@ requests and returns its targets as PASS/MISS checks. Run by hand; never a test.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -32,17 +31,18 @@ from typing import Any
 
 # bench/ is not a package: running this file puts its folder first on sys.path.
 from create_order import (
-    DEFAULT_POSTGRES_URL,
     REQUEST_TIMEOUT,
+    bench_parser,
     get_json,
+    libpq_url,
     no_checkpoint,
     postgres_checkpoint,
     postgres_schema,
     prepare,
+    print_targets,
     server,
     sqlite_database,
 )
-from sqlalchemy.engine import make_url
 
 from packtrace.demo import DEMO_LINE_TAG, DEMO_PRODUCT_CODE, DemoCredentials
 from packtrace.gs1.serials import DEFAULT_ALPHABET, random_serials
@@ -143,11 +143,6 @@ def timed_commission(
     seconds = time.perf_counter() - started
     assert isinstance(data, dict)
     return seconds, data
-
-
-def libpq_url(url: str) -> str:
-    """The SQLAlchemy URL of a PostgreSQL database as psycopg takes it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def bench_commission(url: str) -> list[Check]:
@@ -408,9 +403,7 @@ def database_name(url: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="default: %(default)s")
+    parser = bench_parser(__doc__, runs=False)
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHES), help="run only these benchmarks")
     args = parser.parse_args()
 
@@ -424,10 +417,7 @@ def main() -> int:
             with postgres_schema(normalize_url(args.postgres_url)) as (url, schema):
                 print(f"{name}: PostgreSQL, fresh schema {schema}", flush=True)
                 checks += bench(url)
-    print()
-    print("Targets:")
-    for check in checks:
-        print(f"  {'PASS' if check.ok else 'MISS'}  {check.description}")
+    print_targets((check.description, check.ok) for check in checks)
     return 0 if all(check.ok for check in checks) else 1
 
 

@@ -22,7 +22,6 @@ Run by hand; never a test. The server, memory and database helpers are those of 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
 import statistics
@@ -38,21 +37,21 @@ from datetime import UTC, datetime
 
 # bench/ is not a package: running this file puts its folder first on sys.path.
 from create_order import (
-    DEFAULT_POSTGRES_URL,
     ORDERS_PATH,
     REQUEST_TIMEOUT,
+    bench_parser,
     copy_floor,
+    libpq_url,
     memory_mb,
     no_checkpoint,
     postgres_checkpoint,
     postgres_schema,
     prepare,
+    print_targets,
     random_serials,
     reset_peak,
     server,
     sqlite_database,
-    verdict,
-    with_search_path,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -337,17 +336,11 @@ def report(results: list[DatabaseResult], runs: int) -> None:
                 big_growth <= small_growth + DOWNLOAD_MEMORY_MARGIN_MB,
             ),
         ]
-    print()
-    print("Targets:")
-    for description, ok in checks:
-        print(f"  {verdict(ok)}  {description}")
+    print_targets(checks)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="default: %(default)s")
-    parser.add_argument("--runs", type=int, default=3, help="measurements per figure (default: %(default)s)")
+    parser = bench_parser(__doc__)
     args = parser.parse_args()
     if args.runs * SERIALS + SMALL_QUANTITY > POOL_SIZE:
         parser.error(f"at most {(POOL_SIZE - SMALL_QUANTITY) // SERIALS} runs: the pool holds {POOL_SIZE:,}")
@@ -367,14 +360,11 @@ def main() -> int:
         postgres = DatabaseResult("postgresql")
         with postgres_schema(base_url) as (url, schema):
             print(f"PostgreSQL: fresh schema {schema}", flush=True)
-            libpq_url = with_search_path(
-                make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False), schema
-            )
-            settle = postgres_checkpoint(libpq_url)
+            settle = postgres_checkpoint(libpq_url(url))
             demo = prepare(url)
             generate_pool(postgres, url, settle)
             measure(postgres, url, demo, args.runs, settle)
-            postgres.floor_seconds = copy_floor(libpq_url, args.runs, settle)
+            postgres.floor_seconds = copy_floor(libpq_url(url), args.runs, settle)
         results.append(postgres)
 
     report(results, args.runs)
