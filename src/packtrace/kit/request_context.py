@@ -73,7 +73,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        answered_by_app = bool(self.answered_by_app) and str(scope.get("path", "")).startswith(self.answered_by_app)
+        answered_by_app = str(scope.get("path", "")).startswith(self.answered_by_app)
         too_large = declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes
         if too_large and not answered_by_app:
             await self._refuse(scope, send)
