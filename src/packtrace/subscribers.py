@@ -1,0 +1,8 @@
+"""Who reacts to which fact: the one place where the consequences of facts are wired.
+
+``kit.facts`` imports this module on the first publish. Each feature that writes consequences (the EPCIS
+event log, the audit trail, the reporting outbox) exposes a ``wire()`` that subscribes its handlers; add
+its call here.
+"""
+
+from __future__ import annotations
