@@ -118,7 +118,7 @@ def unescape_zpl_datamatrix(data: str) -> str:
 def test_zpl_pack_label_has_the_gs1_datamatrix_and_the_hri() -> None:
     zpl = render_zpl([TRICKY_LABEL])
     assert zpl.startswith("^XA") and zpl.endswith("^XZ\n") and zpl.count("^XA") == zpl.count("^XZ") == 1
-    assert "^BXN,5,200,,,,_^FD" in zpl  # ECC 200, "_" set as the escape character
+    assert "^BXN,5,200,26,26,,_^FD" in zpl  # ECC 200, 26 x 26 modules fixed, "_" the escape character
     data = fields(zpl)[0]
     assert data == "_1" + "0109506000134352" + "17270200" + "10L(10)1/&" + '_121A"%&/<?__' + "_171412<>?"
     raw = unescape_zpl_datamatrix(data)

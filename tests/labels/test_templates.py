@@ -5,13 +5,13 @@ from hypothesis import given, settings
 
 from packtrace.gs1.element_string import to_raw
 from packtrace.labels import barcodes
+from packtrace.labels.layouts import layout
 from packtrace.labels.templates import (
     CaseLabel,
     LabelError,
     PackLabel,
     case_layout,
     datamatrix_size_bound,
-    layout,
     pack_layout,
 )
 from tests.gs1.strategies import Pack, packs
@@ -85,12 +85,12 @@ def test_the_layout_reserves_room_for_the_real_datamatrix(pack: Pack) -> None:
 def test_layout_sizes_and_module_shrinking() -> None:
     label = PackLabel("09506000134352", "S1", "B1", "271200")
     assert layout(label).width_mm == 50 and pack_layout(label).barcode.module_mm == 0.4
-    small = pack_layout(label, (20, 8))
-    assert small.barcode.module_mm < 0.4
-    assert (small.barcode.modules + 2) * small.barcode.module_mm <= 8 - 2 * 1.5 + 1e-9
+    small = pack_layout(label, (24, 10))
+    assert 0.254 <= small.barcode.module_mm < 0.4
+    assert (small.barcode.modules + 2) * small.barcode.module_mm <= 10 - 2 * 1.5 + 1e-9
     case = case_layout(CaseLabel("106141411234567897", 3))
     assert case.barcode.module_mm == 0.495 and case.barcode.raw == "00106141411234567897"
     assert case.barcode.bar_height_mm is not None and case.barcode.bar_height_mm >= 31.75
     with pytest.raises(LabelError) as caught:
         layout(CaseLabel("106141411234567897"), (100, 10))
-    assert caught.value.field == "label_size_mm"
+    assert caught.value.field == "label_height_mm"

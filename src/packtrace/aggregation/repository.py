@@ -361,6 +361,13 @@ def tree_containers(session: Session, tenant_id: int, root_id: int) -> list[Tree
     return [TreeContainer(*row) for row in session.execute(query)]
 
 
+def _product_codes(session: Session, tenant_id: int, product_ids: Sequence[int]) -> dict[int, str]:
+    if not product_ids:
+        return {}
+    query = select(Product.id, Product.code).where(*_by_id(session, Product, tenant_id, sorted(set(product_ids))))
+    return {row.id: row.code for row in session.execute(query)}
+
+
 def tree_packs(session: Session, tenant_id: int, root_id: int) -> list[TreePack]:
     """The packs directly in any container of the tree, with their product codes."""
     tree = _tree(session, tenant_id, [root_id])
@@ -385,6 +392,20 @@ def tree_packs(session: Session, tenant_id: int, root_id: int) -> list[TreePack]
         TreePack(row.id, cast(int, row.container_id), codes[row.product_id], row.serial, row.status) for row in rows
     ]
     return sorted(packs, key=lambda pack: (pack.product_code, pack.serial))
+
+
+def tree_content(session: Session, tenant_id: int, root_id: int) -> list[tuple[str, str, str, int]]:
+    """(product code, batch, expiry, count) of the packs directly in any container of the tree: what a
+    logistic label says the unit holds. Packs inside packs are part of the pack that holds them."""
+    tree = _tree(session, tenant_id, [root_id])
+    query = (
+        select(Pack.product_id, Pack.batch, Pack.expiry_date, func.count())
+        .where(Pack.tenant_id == tenant_id, Pack.container_id.in_(select(tree.c.id)))
+        .group_by(Pack.product_id, Pack.batch, Pack.expiry_date)
+    )
+    rows = session.execute(query).all()
+    codes = _product_codes(session, tenant_id, [row[0] for row in rows])
+    return sorted((codes[product], batch, expiry, count) for product, batch, expiry, count in rows)
 
 
 def nested_pack_counts(session: Session, tenant_id: int, root_id: int) -> tuple[dict[int, int], dict[int, int]]:

@@ -27,13 +27,16 @@ MAX_VARIABLE_LENGTH = 20
 
 class _AIRule(NamedTuple):
     title: str
-    kind: str  # "sscc", "gtin", "date" or "set82"
+    kind: str  # "sscc", "gtin", "date", "count" or "set82"
     fixed_length: int | None  # None: variable length, 1 to 20 characters of set 82
 
 
 _AIS: dict[str, _AIRule] = {
     "00": _AIRule("SSCC", "sscc", 18),
     "01": _AIRule("GTIN", "gtin", 14),
+    # 02 and 37 say what a logistic unit of one kind of trade item holds (GS1 logistic label).
+    "02": _AIRule("GTIN of contained trade items", "gtin", 14),
+    "37": _AIRule("count of trade items", "count", None),
     "11": _AIRule("production date", "date", 6),
     "17": _AIRule("expiry", "date", 6),
     "10": _AIRule("batch", "set82", None),
@@ -81,6 +84,10 @@ def validate_value(ai: str, value: str) -> None:
                 f"{name} must be 1 to 20 characters of GS1 set 82; got characters outside set 82: "
                 f"{', '.join(map(repr, invalid))} (allowed are {SET_82})"
             )
+        return
+    if rule.kind == "count":  # N..8
+        if not 1 <= len(value) <= 8 or not set(value) <= _DIGITS:
+            raise GS1Error(f"{name} must be 1 to 8 digits; got {value!r}")
         return
     if len(value) != rule.fixed_length or not set(value) <= _DIGITS:
         raise GS1Error(f"{name} must be exactly {rule.fixed_length} digits; got {value!r}")

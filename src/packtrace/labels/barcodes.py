@@ -110,12 +110,19 @@ def gs1_datamatrix(pairs: Iterable[Pair]) -> Symbol:
     return Symbol("gs1-datamatrix", modules, DATAMATRIX_QUIET_ZONE)
 
 
-def gs1_128_sscc(sscc: str, bar_height: int = GS1_128_DEFAULT_HEIGHT) -> Symbol:
-    """A GS1-128 (Code 128, FNC1 after the start character) of AI 00 `sscc`, `bar_height` modules high."""
-    validate_sscc(sscc)
-    barcode = _encode(f"[00]{sscc}", zxingcpp.BarcodeFormat.Code128, f"00{sscc}")
+def gs1_128(pairs: Iterable[Pair], bar_height: int = GS1_128_DEFAULT_HEIGHT) -> Symbol:
+    """A GS1-128 (Code 128, FNC1 after the start character and as separator) of `pairs`, `bar_height`
+    modules high. The encoder picks the code sets, so the width is only known once encoded."""
+    checked = list(pairs)
+    barcode = _encode(_bracketed(checked), zxingcpp.BarcodeFormat.Code128, to_raw(checked))
     row = _matrix(barcode)[:1]
     return Symbol("gs1-128", row, CODE128_QUIET_ZONE, bar_height)
+
+
+def gs1_128_sscc(sscc: str, bar_height: int = GS1_128_DEFAULT_HEIGHT) -> Symbol:
+    """A GS1-128 of AI 00 `sscc`, `bar_height` modules high."""
+    validate_sscc(sscc)
+    return gs1_128([("00", sscc)], bar_height)
 
 
 def digital_link_qr(uri: str, error: Literal["L", "M", "Q", "H"] = "M") -> Symbol:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib.resources import files
 from typing import BinaryIO
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -23,7 +24,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from packtrace.gs1.element_string import GS
 from packtrace.labels import barcodes
-from packtrace.labels.templates import LINE_SPACING, BarcodeBox, Label, LabelError, Layout, TextBlock, layout
+from packtrace.labels.errors import LabelError
+from packtrace.labels.layouts import Label, layout
+from packtrace.labels.templates import LINE_SPACING, BarcodeBox, Layout, TextBlock, datamatrix_size_bound
 
 PDF_FONT = "Helvetica"
 # Pillow needs a font file; reportlab ships Bitstream Vera, so no system font is needed.
@@ -40,7 +43,12 @@ def _layouts(labels: Iterable[Label], label_size_mm: tuple[float, float] | None)
 
 
 def _symbol(box: BarcodeBox) -> barcodes.Symbol:
-    symbol = barcodes.gs1_128_sscc(box.pairs[0][1]) if box.kind == "gs1-128" else barcodes.gs1_datamatrix(box.pairs)
+    if box.kind == "gs1-128":
+        symbol = barcodes.gs1_128(box.pairs)
+    elif box.kind == "gs1-qr-digital-link":
+        symbol = barcodes.digital_link_qr(box.raw)
+    else:
+        symbol = barcodes.gs1_datamatrix(box.pairs)
     if symbol.columns > box.modules:  # the layout's size bound is wrong: never print over the text
         raise LabelError("label", f"the {box.kind} has {symbol.columns} modules, the layout allows {box.modules}")
     return symbol
@@ -75,8 +83,10 @@ def write_pdf(labels: Iterable[Label], out: BinaryIO, label_size_mm: tuple[float
     pages = 0
     for page in _layouts(labels, label_size_mm):
         canvas.setPageSize((page.width_mm * mm, page.height_mm * mm))
-        _pdf_barcode(canvas, page)
-        _pdf_text(canvas, page)
+        for box in page.barcodes:
+            _pdf_barcode(canvas, page, box)
+        for text in page.texts:
+            _pdf_text(canvas, page, text)
         canvas.showPage()
         pages += 1
     if not pages:
@@ -92,8 +102,7 @@ def render_pdf(labels: Iterable[Label], label_size_mm: tuple[float, float] | Non
     return out.getvalue()
 
 
-def _pdf_barcode(canvas: Canvas, page: Layout) -> None:
-    box = page.barcode
+def _pdf_barcode(canvas: Canvas, page: Layout, box: BarcodeBox) -> None:
     symbol = _symbol(box)
     linear = box.bar_height_mm is not None
     left = (box.x_mm + box.quiet_zone * box.module_mm) * mm
@@ -115,8 +124,7 @@ def _pdf_barcode(canvas: Canvas, page: Layout) -> None:
     canvas.addLiteral(ops)
 
 
-def _pdf_text(canvas: Canvas, page: Layout) -> None:
-    text = page.text
+def _pdf_text(canvas: Canvas, page: Layout, text: TextBlock) -> None:
     size = _font_size(text, _helvetica_width)
     canvas.setFont(PDF_FONT, size * mm)
     for index, line in enumerate(text.lines):
@@ -153,34 +161,49 @@ def render_png(label: Label, label_size_mm: tuple[float, float] | None = None, d
 def _png(page: Layout, dpi: int) -> bytes:
     px_per_mm = dpi / 25.4
     image = Image.new("L", (round(page.width_mm * px_per_mm), round(page.height_mm * px_per_mm)), 255)
-    box = page.barcode
+    for box in page.barcodes:
+        _png_barcode(image, box, px_per_mm)
+    draw = ImageDraw.Draw(image)
+    for text in page.texts:
+        _png_text(draw, text, px_per_mm)
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def _placed(box: BarcodeBox, units_per_mm: float) -> tuple[Image.Image, int, int]:
+    """The symbol as a 1-bit image of whole pixels or dots per module, quiet zones included, and its top
+    left corner in pixels or dots."""
     symbol = _symbol(box)
-    module_px = _module_units(box, px_per_mm, symbol.total_columns)
+    module_px = _module_units(box, units_per_mm, symbol.total_columns)
     if box.bar_height_mm is not None:
         symbol = barcodes.Symbol(
-            symbol.kind, symbol.modules, symbol.quiet_zone, round(box.bar_height_mm * px_per_mm / module_px)
+            symbol.kind, symbol.modules, symbol.quiet_zone, round(box.bar_height_mm * units_per_mm / module_px)
         )
     # A GS1-128 is centred on its box: rounding the module to whole pixels changes its width.
-    x = round(box.x_mm * px_per_mm)
+    x = round(box.x_mm * units_per_mm)
     if box.kind == "gs1-128":
         x = round(
-            (box.x_mm + (box.modules + 2 * box.quiet_zone) * box.module_mm / 2) * px_per_mm
+            (box.x_mm + (box.modules + 2 * box.quiet_zone) * box.module_mm / 2) * units_per_mm
             - symbol.total_columns * module_px / 2
         )
-    image.paste(barcodes.to_image(symbol, module_px), (x, round(box.y_mm * px_per_mm)))
-    text = page.text
+    return barcodes.to_image(symbol, module_px), x, round(box.y_mm * units_per_mm)
+
+
+def _png_barcode(image: Image.Image, box: BarcodeBox, px_per_mm: float) -> None:
+    symbol, x, y = _placed(box, px_per_mm)
+    image.paste(symbol, (x, y))
+
+
+def _png_text(draw: ImageDraw.ImageDraw, text: TextBlock, px_per_mm: float) -> None:
     size = _font_size(text, _vera_width_mm)
     font = _png_font(max(1, round(size * px_per_mm)))
-    draw = ImageDraw.Draw(image)
     for index, line in enumerate(text.lines):
         baseline = (text.y_mm + (index * LINE_SPACING + _BASELINE) * size) * px_per_mm
         if text.align == "center":
             draw.text(((text.x_mm + text.width_mm / 2) * px_per_mm, baseline), line, font=font, fill=0, anchor="ms")
         else:
             draw.text((text.x_mm * px_per_mm, baseline), line, font=font, fill=0, anchor="ls")
-    out = io.BytesIO()
-    image.save(out, format="PNG", dpi=(dpi, dpi))
-    return out.getvalue()
 
 
 def write_png_zip(
@@ -234,35 +257,61 @@ def _zpl_text(value: str) -> str:
 
 def _zpl(page: Layout, dpmm: int) -> str:
     def dots(value_mm: float) -> int:
-        return round(value_mm * dpmm)
+        return _dots(value_mm, dpmm)
 
-    box = page.barcode
-    module = _module_units(box, dpmm, box.modules + 2 * box.quiet_zone)  # the printer encodes: use the bound
     parts = [f"^XA^CI28^PW{dots(page.width_mm)}^LL{dots(page.height_mm)}^LH0,0"]
-    if box.kind == "gs1-128":
+    parts += (_zpl_barcode(box, dpmm) for box in page.barcodes)
+    for text in page.texts:
+        size = _font_size(text, _helvetica_width)
+        height = max(1, dots(size))
+        for index, line in enumerate(text.lines):
+            top = dots(text.y_mm + index * LINE_SPACING * size)
+            if text.align == "center":
+                parts.append(f"^FO{dots(text.x_mm)},{top}^FB{dots(text.width_mm)},1,0,C,0")
+            else:
+                parts.append(f"^FO{dots(text.x_mm)},{top}")
+            parts.append(f"^A0N,{height},{height}^FH\\^FD{_zpl_text(line)}^FS")
+    parts.append("^XZ\n")
+    return "".join(parts)
+
+
+def _dots(value_mm: float, dpmm: int) -> int:
+    return round(value_mm * dpmm)
+
+
+def _zpl_barcode(box: BarcodeBox, dpmm: int) -> str:
+    def dots(value_mm: float) -> int:
+        return _dots(value_mm, dpmm)
+
+    module = _module_units(box, dpmm, box.modules + 2 * box.quiet_zone)  # the printer encodes: use the bound
+    if box.kind == "gs1-128" and [ai for ai, _ in box.pairs] == ["00"]:
         # ^BC mode N with explicit start C (">;") and FNC1 (">8"): GS1-128. No interpretation line: the
         # layout prints "(00) ..." itself.
         x = dots(box.x_mm + (box.modules + 2 * box.quiet_zone) * box.module_mm / 2) - box.modules * module // 2
-        height = dots(box.bar_height_mm or 0)
-        parts.append(f"^BY{module}^FO{x},{dots(box.y_mm)}^BCN,{height},N,N,N,N^FD>;>8{box.raw}^FS")
-    else:
+        return f"^BY{module}^FO{x},{dots(box.y_mm)}^BCN,{dots(box.bar_height_mm or 0)},N,N,N,N^FD>;>8{box.raw}^FS"
+    if box.kind == "gs1-datamatrix":
+        # Columns and rows fixed at the layout's bound (ASCII mode, which any encoder can match): a
+        # printer that would pick a larger symbol for the same data cannot draw it into the text.
+        side = datamatrix_size_bound(box.raw)
         offset = box.quiet_zone * module
-        parts.append(
+        return (
             f"^FO{dots(box.x_mm) + offset},{dots(box.y_mm) + offset}"
-            f"^BXN,{module},200,,,,_^FD{zpl_datamatrix_data(box.raw)}^FS"
+            f"^BXN,{module},200,{side},{side},,_^FD{zpl_datamatrix_data(box.raw)}^FS"
         )
-    text = page.text
-    size = _font_size(text, _helvetica_width)
-    height = max(1, dots(size))
-    for index, line in enumerate(text.lines):
-        top = dots(text.y_mm + index * LINE_SPACING * size)
-        if text.align == "center":
-            parts.append(f"^FO{dots(text.x_mm)},{top}^FB{dots(text.width_mm)},1,0,C,0")
-        else:
-            parts.append(f"^FO{dots(text.x_mm)},{top}")
-        parts.append(f"^A0N,{height},{height}^FH\\^FD{_zpl_text(line)}^FS")
-    parts.append("^XZ\n")
-    return "".join(parts)
+    # Other symbols go as a graphic field of the symbol encoded and checked here: ^BC would need code set
+    # switches written by hand (and ">" in a batch is one of its escapes) while a logistic label must know
+    # each symbol's width exactly; ^BQ places its QR code below ^FO by a firmware dependent offset.
+    image, x, y = _placed(box, dpmm)
+    return f"^FO{x},{y}" + zpl_graphic(image)
+
+
+def zpl_graphic(image: Image.Image) -> str:
+    """A ^GF graphic field (ASCII hex) of a 1-bit image: a set bit prints a dot, so dark pixels are 1."""
+    dark = ~np.asarray(image.convert("1"), dtype=bool)
+    rows = np.packbits(dark, axis=1)
+    row_bytes = int(rows.shape[1])
+    total = int(rows.size)
+    return f"^GFA,{total},{total},{row_bytes},{rows.tobytes().hex().upper()}^FS"
 
 
 def iter_zpl(

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from packtrace.models import Container, LabelOrder, Pack
+from packtrace.aggregation import repository as aggregation
+from packtrace.models import Container, LabelOrder, Pack, Tenant
 
 
 def by_public_id(session: Session, tenant_id: int, public_id: str) -> LabelOrder | None:
@@ -40,3 +41,13 @@ def child_counts(session: Session, tenant_id: int, container_ids: Sequence[int])
         if parent is not None:
             counts[parent] += count
     return counts
+
+
+def content(session: Session, tenant_id: int, container_id: int) -> list[tuple[str, str, str, int]]:
+    """(product code, batch, expiry, count) of the packs in the container and the containers inside it."""
+    return aggregation.tree_content(session, tenant_id, container_id)
+
+
+def digital_link_resolver(session: Session, tenant_id: int) -> str:
+    resolver = session.scalar(select(Tenant.digital_link_resolver).where(Tenant.id == tenant_id))
+    return resolver or ""

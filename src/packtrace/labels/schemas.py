@@ -24,7 +24,13 @@ class LabelOrderCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    template: Literal["pack", "case"] = "pack"
+    template: Literal["pack", "pack_digital_link", "case", "logistic_a6", "logistic_a5"] = Field(
+        default="pack",
+        description="pack: GS1 DataMatrix and the human-readable lines (50 x 22 mm); pack_digital_link: the same "
+        "with a GS1 Digital Link QR code on the tenant's resolver beside the DataMatrix (75 x 25 mm); case: the "
+        "SSCC as GS1-128 (100 x 60 mm); logistic_a6 / logistic_a5: GS1 logistic label (105 x 148 / 148 x 210 "
+        "mm) with the SSCC and, for one GTIN, batch and expiry inside, (02)+(37) and (17)+(10) as GS1-128",
+    )
     format: Literal["pdf", "png", "zpl"] = "pdf"
     order_id: Text255 | None = None
     product_code: Text255 | None = None
@@ -36,8 +42,12 @@ class LabelOrderCreate(BaseModel):
         default=None, description="with product_code: YYMMDD printed"
     )
     ssccs: Annotated[list[Sscc], Field(min_length=1, max_length=MAX_LABELS)] | None = None
-    label_width_mm: SizeMm | None = None
-    label_height_mm: SizeMm | None = None
+    label_width_mm: SizeMm | None = Field(
+        default=None,
+        description="with label_height_mm: a custom size; refused where a symbol would fall below "
+        "the GS1 minimum X-dimension or bar height",
+    )
+    label_height_mm: SizeMm | None = Field(default=None, description="with label_width_mm")
 
 
 class LabelOrderRead(BaseModel):

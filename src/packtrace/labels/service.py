@@ -12,9 +12,13 @@ from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import validate_sscc
 from packtrace.kit.errors import Detail, InvalidStateError, NotFoundError, ValidationError
 from packtrace.labels import repository
+from packtrace.labels.digital_link_label import DigitalLinkPackLabel
 from packtrace.labels.documents import render_pdf, render_png_zip, render_zpl
+from packtrace.labels.errors import LabelError
+from packtrace.labels.layouts import Label
+from packtrace.labels.logistic import A5_SIZE_MM, A6_SIZE_MM, LogisticLabel, content_of
 from packtrace.labels.schemas import MAX_LABELS, LabelOrderCreate
-from packtrace.labels.templates import CaseLabel, Label, LabelError, PackLabel
+from packtrace.labels.templates import CaseLabel, PackLabel
 from packtrace.models import LabelOrder, PackagingOrder, Product
 from packtrace.models.enums import LabelOrderStatus, OrderStatus, SerialStatus, SsccStatus
 from packtrace.orders.service import order_service
@@ -24,6 +28,10 @@ from packtrace.serials.service import serial_service
 
 # Label fields named as the request names them, so an error points at what the caller sent.
 _REQUEST_FIELD = {"gtin": "product_code", "serial": "serials", "expiry": "expiry_date", "sscc": "ssccs"}
+
+
+# Templates of logistic units, named by SSCC; the logistic ones have their paper size.
+_SSCC_TEMPLATES = {"case": None, "logistic_a6": A6_SIZE_MM, "logistic_a5": A5_SIZE_MM}
 
 
 @dataclass(frozen=True)
@@ -42,15 +50,15 @@ FORMATS = {
 
 def _one_of(request: LabelOrderCreate) -> str:
     """Which of the request's forms this is; a mix of forms is refused."""
-    if request.template == "case":
+    if request.template in _SSCC_TEMPLATES:
         if request.ssccs is None:
-            raise ValidationError.on_field("ssccs", "the case template needs ssccs")
+            raise ValidationError.on_field("ssccs", f"the {request.template} template needs ssccs")
         extras = [f for f in ("order_id", "product_code", "serials", "quantity") if getattr(request, f) is not None]
         if extras:
-            raise ValidationError.on_field(extras[0], "not used by the case template")
+            raise ValidationError.on_field(extras[0], f"not used by the {request.template} template")
         return "ssccs"
     if request.ssccs is not None:
-        raise ValidationError.on_field("ssccs", "ssccs go with the case template")
+        raise ValidationError.on_field("ssccs", "ssccs go with the case and logistic templates")
     if request.order_id is not None:
         extras = [f for f in ("product_code", "serials", "batch", "expiry_date") if getattr(request, f)]
         if extras:
@@ -63,15 +71,25 @@ def _one_of(request: LabelOrderCreate) -> str:
     return "serials" if request.serials is not None else "quantity"
 
 
+def _size(request: LabelOrderCreate) -> tuple[float, float] | None:
+    """The label size asked for: width and height together, or neither (the template's own size)."""
+    width, height = request.label_width_mm, request.label_height_mm
+    if width is None and height is None:
+        return None
+    if width is None or height is None:
+        missing = "label_width_mm" if width is None else "label_height_mm"
+        raise ValidationError.on_field(missing, "label_width_mm and label_height_mm go together: give both or neither")
+    return (width, height)
+
+
 class LabelService:
     def create(self, session: Session, tenant_id: int, request: LabelOrderCreate, actor: str) -> LabelOrder:
         form = _one_of(request)
-        size = (
-            (request.label_width_mm, request.label_height_mm)
-            if request.label_width_mm is not None and request.label_height_mm is not None
-            else None
-        )
+        size = _size(request)
         labels, source = self._labels(session, tenant_id, request, form)
+        if request.template == "pack_digital_link":
+            resolver = repository.digital_link_resolver(session, tenant_id)
+            labels = [DigitalLinkPackLabel(label, resolver) for label in labels if isinstance(label, PackLabel)]
         output = FORMATS[request.format]
         try:
             document = output.render(labels, size)
@@ -108,7 +126,7 @@ class LabelService:
     ) -> tuple[list[Label], str]:
         try:
             if form == "ssccs":
-                return self._case_labels(session, tenant_id, request.ssccs or []), "SSCCs"
+                return self._case_labels(session, tenant_id, request.ssccs or [], request.template), "SSCCs"
             if form == "order":
                 order = order_service.get(session, tenant_id, request.order_id or "")
                 labels = self._order_labels(session, order, request.quantity)
@@ -169,7 +187,7 @@ class LabelService:
     def _pack_labels(product: Product, chosen: Iterable[str], request: LabelOrderCreate) -> list[Label]:
         return [PackLabel(product.code, s, request.batch, request.expiry_date) for s in chosen]
 
-    def _case_labels(self, session: Session, tenant_id: int, ssccs: list[str]) -> list[Label]:
+    def _case_labels(self, session: Session, tenant_id: int, ssccs: list[str], template: str) -> list[Label]:
         for sscc in ssccs:
             try:
                 validate_sscc(sscc)
@@ -179,6 +197,10 @@ class LabelService:
         unknown = [s for s in ssccs if s not in found or found[s].status != SsccStatus.ASSIGNED.value]
         if unknown:
             raise ValidationError.on_field("ssccs", f"not Assigned SSCCs of yours: {', '.join(unknown[:20])}")
+        paper = _SSCC_TEMPLATES[template]
+        if paper is not None:  # what a logistic label says the unit holds comes from the aggregation
+            contents = {s: content_of(repository.content(session, tenant_id, found[s].id)) for s in set(ssccs)}
+            return [LogisticLabel(s, *contents[s], paper) for s in ssccs]
         counts = repository.child_counts(session, tenant_id, [c.id for c in found.values()])
         return [CaseLabel(s, counts[found[s].id] or None) for s in ssccs]
 

@@ -16,12 +16,15 @@ from packtrace.gs1.element_string import NATIONAL_AIS, Pair, ordered_for_encodin
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.gtin import normalize_gtin
 from packtrace.gs1.sscc import validate_sscc
-from packtrace.labels.barcodes import CODE128_QUIET_ZONE, DATAMATRIX_QUIET_ZONE
+from packtrace.labels.barcodes import CODE128_QUIET_ZONE, DATAMATRIX_QUIET_ZONE, SymbolKind
+from packtrace.labels.errors import LabelError
+from packtrace.labels.minimums import LOGISTIC_GS1_128, PACK_DATAMATRIX, check_bar_height, fit_module
 
 PACK_SIZE_MM = (50.0, 22.0)
 CASE_SIZE_MM = (100.0, 60.0)
 # Module (X) sizes: 0.4 mm is a usual pack DataMatrix; a GS1-128 on a logistic label needs X >= 0.495 mm and
-# bars >= 31.75 mm high. Renderers shrink X only when the symbol would not fit the label otherwise.
+# bars >= 31.75 mm high. Layouts shrink X only when the symbol would not fit the label otherwise, and never
+# below the GS1 minimums (minimums.py).
 PACK_MODULE_MM = 0.4
 CASE_MODULE_MM = 0.495
 MARGIN_MM = 1.5
@@ -39,15 +42,6 @@ _DATAMATRIX_SQUARE_SIZES = (
     (104, 816), (120, 1050), (132, 1304), (144, 1558),
 )  # fmt: skip
 _DIGIT_PAIR = re.compile("[0-9]{2}")
-
-
-class LabelError(GS1Error):
-    """A label cannot be printed: `field` names the offending input ("batch", "serial", ...)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def _check(label_field: str, ai: str, value: str) -> None:
@@ -143,9 +137,6 @@ class CaseLabel:
         return tuple(lines)
 
 
-Label = PackLabel | CaseLabel
-
-
 @dataclass(frozen=True)
 class BarcodeBox:
     """Where a symbol goes: (x, y) is the top left of its quiet zone.
@@ -154,14 +145,14 @@ class BarcodeBox:
     DataMatrix (the encoder may pack the data tighter), so the real symbol always fits.
     """
 
-    kind: Literal["gs1-datamatrix", "gs1-128"]
-    pairs: tuple[Pair, ...]
+    kind: SymbolKind
+    pairs: tuple[Pair, ...]  # empty for a Digital Link QR, whose data is the URI in `raw`
     x_mm: float
     y_mm: float
     module_mm: float
     modules: int
     quiet_zone: int
-    raw: str  # the element string after the leading FNC1, GS between fields (what a scanner sends)
+    raw: str  # the element string after the leading FNC1, GS between fields (what a scanner sends); a URI
     # The widest the symbol with its quiet zones may be: a renderer that rounds the module to whole pixels
     # or dots rounds down rather than pass it.
     max_width_mm: float
@@ -186,8 +177,17 @@ class Layout:
     name: str
     width_mm: float
     height_mm: float
-    barcode: BarcodeBox
-    text: TextBlock
+    barcodes: tuple[BarcodeBox, ...]
+    texts: tuple[TextBlock, ...]
+
+    @property
+    def barcode(self) -> BarcodeBox:
+        """The label's identifier: the first symbol."""
+        return self.barcodes[0]
+
+    @property
+    def text(self) -> TextBlock:
+        return self.texts[0]
 
 
 def datamatrix_size_bound(raw: str) -> int:
@@ -204,51 +204,50 @@ def datamatrix_size_bound(raw: str) -> int:
     raise LabelError("label", f"{codewords} codewords do not fit in a DataMatrix")
 
 
-def _fit_module(wanted_mm: float, space_mm: float, modules: int) -> float:
-    if space_mm <= 0:
-        raise LabelError("label_size_mm", "the label is too small for its barcode")
-    return min(wanted_mm, space_mm / modules)
-
-
-def pack_layout(
-    label: PackLabel, size_mm: tuple[float, float] = PACK_SIZE_MM, module_mm: float = PACK_MODULE_MM
-) -> Layout:
-    """The DataMatrix at the left, the human-readable lines to its right."""
-    width, height = size_mm
-    raw = label.raw
-    side = datamatrix_size_bound(raw) + 2 * DATAMATRIX_QUIET_ZONE
-    module = _fit_module(module_mm, min(height, width / 2) - 2 * MARGIN_MM, side)
-    symbol_mm = side * module
-    modules = side - 2 * DATAMATRIX_QUIET_ZONE
-    barcode = BarcodeBox(
+def pack_datamatrix(
+    label: PackLabel, width_space_mm: float, height_space_mm: float, size_mm: tuple[float, float]
+) -> BarcodeBox:
+    """The pack's DataMatrix at the top left margin, as large as `PACK_MODULE_MM` allows within the space."""
+    side = datamatrix_size_bound(label.raw) + 2 * DATAMATRIX_QUIET_ZONE
+    module = fit_module(PACK_MODULE_MM, width_space_mm, height_space_mm, side, PACK_DATAMATRIX, size_mm)
+    return BarcodeBox(
         kind="gs1-datamatrix",
         pairs=label.pairs,
         x_mm=MARGIN_MM,
         y_mm=MARGIN_MM,
         module_mm=module,
-        modules=modules,
+        modules=side - 2 * DATAMATRIX_QUIET_ZONE,
         quiet_zone=DATAMATRIX_QUIET_ZONE,
-        raw=raw,
-        max_width_mm=symbol_mm + MARGIN_MM / 2,
+        raw=label.raw,
+        max_width_mm=side * module + MARGIN_MM / 2,
     )
-    text_x = MARGIN_MM + symbol_mm + MARGIN_MM
+
+
+def symbol_width_mm(box: BarcodeBox) -> float:
+    """The width the layout reserves for the symbol, quiet zones included."""
+    return (box.modules + 2 * box.quiet_zone) * box.module_mm
+
+
+def pack_layout(label: PackLabel, size_mm: tuple[float, float] = PACK_SIZE_MM) -> Layout:
+    """The DataMatrix at the left, the human-readable lines to its right."""
+    width, height = size_mm
+    barcode = pack_datamatrix(label, width / 2 - 2 * MARGIN_MM, height - 2 * MARGIN_MM, size_mm)
+    text_x = MARGIN_MM + symbol_width_mm(barcode) + MARGIN_MM
     text = TextBlock(label.lines(), text_x, MARGIN_MM, width - text_x - MARGIN_MM, height - 2 * MARGIN_MM, 3.0)
-    return Layout(label.name, width, height, barcode, text)
+    return Layout(label.name, width, height, (barcode,), (text,))
 
 
-def case_layout(
-    label: CaseLabel, size_mm: tuple[float, float] = CASE_SIZE_MM, module_mm: float = CASE_MODULE_MM
-) -> Layout:
+def case_layout(label: CaseLabel, size_mm: tuple[float, float] = CASE_SIZE_MM) -> Layout:
     """The GS1-128 SSCC across the top, its "(00) ..." line and the content count centred below."""
     width, height = size_mm
     total = _SSCC_CODE128_MODULES + 2 * CODE128_QUIET_ZONE
-    module = _fit_module(module_mm, width - 2 * CASE_MARGIN_MM, total)
+    space = width - 2 * CASE_MARGIN_MM
+    module = fit_module(CASE_MODULE_MM, space, space, total, LOGISTIC_GS1_128, size_mm)
     lines = label.lines()
     font_mm = min(5.0, height / 10)
     text_height = len(lines) * font_mm * LINE_SPACING
     bar_height = height - 2 * CASE_MARGIN_MM - text_height - 1.0
-    if bar_height < 5.0:
-        raise LabelError("label_size_mm", f"a {width} x {height} mm label leaves no room for the GS1-128 bars")
+    check_bar_height(bar_height, LOGISTIC_GS1_128, size_mm)
     x = (width - total * module) / 2
     barcode = BarcodeBox(
         kind="gs1-128",
@@ -264,11 +263,4 @@ def case_layout(
     )
     text_y = CASE_MARGIN_MM + bar_height + 1.0
     text = TextBlock(lines, CASE_MARGIN_MM, text_y, width - 2 * CASE_MARGIN_MM, text_height, font_mm, "center")
-    return Layout(label.name, width, height, barcode, text)
-
-
-def layout(label: Label, size_mm: tuple[float, float] | None = None) -> Layout:
-    """The layout of `label`, at its kind's default size unless `size_mm` (width, height) is given."""
-    if isinstance(label, PackLabel):
-        return pack_layout(label, size_mm or PACK_SIZE_MM)
-    return case_layout(label, size_mm or CASE_SIZE_MM)
+    return Layout(label.name, width, height, (barcode,), (text,))
