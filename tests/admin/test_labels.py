@@ -152,6 +152,23 @@ def test_case_labels_for_an_sscc(admin_ui: AdminUI, session: Session, admin: Per
     assert zpl.startswith("^XA") and sscc in zpl
 
 
+def test_the_digital_link_and_logistic_templates_are_offered_and_rendered(
+    admin_ui: AdminUI, session: Session, admin: Person
+) -> None:
+    offered = re.findall(r'name="template" value="([a-z0-9_]+)"', admin_ui.get("/labels").text)
+    assert offered == ["pack", "pack_qr", "case", "logistic_a6", "logistic_a5"]
+    make_order(session, admin.tenant_id)
+    session.add(Container(tenant_id=admin.tenant_id, sscc=CASE_SSCC, status="Assigned", source="internal"))
+    session.commit()
+    public_id = render(admin_ui, template="pack_qr", count="1", format="zpl")
+    assert "Rendered 1 pack label as ZPL" in admin_ui.get(f"/labels/{public_id}").text
+    assert "^GFA," in admin_ui.get(f"/labels/{public_id}/download").text  # the QR code beside the DataMatrix
+    public_id = render(admin_ui, template="logistic_a5", order_id="", ssccs=CASE_SSCC, format="pdf")
+    assert "Rendered 1 logistic label as PDF for SSCCs." in admin_ui.get(f"/labels/{public_id}").text
+    box = pypdf.PdfReader(io.BytesIO(admin_ui.get(f"/labels/{public_id}/download").content)).pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (148, 210)
+
+
 def test_the_order_chosen_is_shown_with_what_its_labels_carry(
     admin_ui: AdminUI, session: Session, admin: Person
 ) -> None:
@@ -205,10 +222,11 @@ def test_the_form_offers_every_format_the_service_renders() -> None:
             {"template": "case", "ssccs": CASE_SSCC, "label_width_mm": "10", "label_height_mm": "10"},
             400,
             "label_width_mm",
-            "no room for the GS1-128 bars",
+            "below the minimum X-dimension of 0.495 mm",
         ),
         ({"label_width_mm": "wide", "label_height_mm": "30"}, 400, "label_width_mm", "number"),
-        ({"template": "sheet"}, 400, "template", "pack labels or case labels"),
+        ({"template": "sheet"}, 400, "template", "choose one of: pack labels, pack labels with a digital link"),
+        ({"template": "logistic_a6", "ssccs": ""}, 400, "ssccs", "enter the SSCCs"),
         ({"template": "case", "ssccs": ""}, 400, "ssccs", "enter the SSCCs"),
         ({"template": "case", "ssccs": "12345"}, 400, "ssccs", "18 digits"),
         ({"template": "case", "ssccs": build_sscc(1, "0614141", 1)}, 400, "ssccs", "not Assigned SSCCs of yours"),

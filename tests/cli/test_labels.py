@@ -45,3 +45,27 @@ def test_labels_render_refuses_in_one_line(cli: Cli, tmp_path: Path) -> None:
     missing = cli.run("labels", "render", "--tenant", "demo", "--order", "nope", "--out", str(tmp_path / "y"))
     assert missing.exit_code == 1 and "nope" in missing.stderr
     assert not (tmp_path / "y").exists()
+
+
+def test_labels_render_takes_the_new_templates_and_sizes(cli: Cli, api: TestClient, tmp_path: Path) -> None:
+    demo = cli.json("seed-demo", "--json")
+    headers = {"x-access-token": demo["static_token"], "x-channel-key": demo["channel_key"]}
+    body = {
+        "order_id": "L2",
+        "product_code_schema": "GTIN",
+        "product_code": "01234512345901",
+        "quantity": 1,
+        "serialized": True,
+        "batch": "B7",
+        "expiry_date": "291031",
+    }
+    assert api.post("/v1/manufacturer/v2/api/packaging_order", json=body, headers=headers).status_code == 200
+    out = tmp_path / "dl.zip"
+    args = ("labels", "render", "--tenant", "demo", "--order", "L2", "--template", "pack_qr")
+    cli.ok(*args, "--format", "png", "--width-mm", "80", "--height-mm", "26", "--out", str(out))
+    with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:
+        qr = read(archive.read(archive.namelist()[0]), zxingcpp.BarcodeFormat.QRCode)
+    assert qr.text.startswith("https://id.gs1.org/01/01234512345901/10/B7/21/")
+    error = cli.error(*args, "--width-mm", "80", "--out", str(tmp_path / "x"))
+    assert "label_height_mm" in error
+    assert "0.396 mm" in cli.error(*args, "--width-mm", "40", "--height-mm", "12", "--out", str(tmp_path / "y"))

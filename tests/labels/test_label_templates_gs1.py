@@ -14,6 +14,7 @@ import pytest
 import zxingcpp
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from packtrace.auth.service import tenant_service
@@ -24,7 +25,7 @@ from packtrace.labels import Content, DigitalLinkPackLabel, LabelError, Logistic
 from packtrace.labels.documents import render_pdf, render_png, render_zpl
 from packtrace.labels.layouts import layout
 from packtrace.labels.logistic import A5_SIZE_MM
-from packtrace.models import Container, Pack
+from packtrace.models import Container, Pack, Product
 from tests.labels.decoding import GS, biip_pairs, image_of, libdmtx, scanner_string, zbar
 from tests.support import V2, assert_error, fill_pool
 
@@ -174,6 +175,9 @@ def test_digital_link_zpl_has_the_datamatrix_and_the_qr_graphic() -> None:
 
 def _pallet_of_two_cases(session: Session, batches: tuple[str, str]) -> str:
     tenant = tenant_service.get_by_name(session, DEMO_TENANT)
+    product_id = session.scalar(
+        select(Product.id).where(Product.tenant_id == tenant.id, Product.code == DEMO_PRODUCT_CODE)
+    )
     pallet = Container(tenant_id=tenant.id, sscc=build_sscc(1, "0614141", 1), status="Assigned", source="internal")
     session.add(pallet)
     session.flush()
@@ -191,7 +195,7 @@ def _pallet_of_two_cases(session: Session, batches: tuple[str, str]) -> str:
             session.add(
                 Pack(
                     tenant_id=tenant.id,
-                    product_id=1,
+                    product_id=product_id,
                     serial=f"C{number}S{serial}",
                     status="Active",
                     batch=batch,
@@ -245,7 +249,7 @@ def test_the_digital_link_template_uses_the_tenants_resolver(
     tenant.digital_link_resolver = RESOLVER
     session.commit()
     body = {
-        "template": "pack_digital_link",
+        "template": "pack_qr",
         "product_code": DEMO_PRODUCT_CODE,
         "quantity": 1,
         "batch": "B1",

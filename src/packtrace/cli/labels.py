@@ -15,7 +15,10 @@ from packtrace.kit.http_errors import validation_details
 from packtrace.labels.schemas import LabelOrderCreate
 from packtrace.labels.service import label_service
 
-labels_app = typer.Typer(help="Labels: GS1 DataMatrix pack labels and SSCC case labels.", no_args_is_help=True)
+labels_app = typer.Typer(
+    help="Labels: GS1 DataMatrix pack labels (with a Digital Link QR if wanted), SSCC case and GS1 logistic labels.",
+    no_args_is_help=True,
+)
 
 
 @labels_app.command("render")
@@ -35,7 +38,16 @@ def render_cmd(
     sscc: Annotated[
         list[str] | None, typer.Option("--sscc", help="An SSCC for a case label; repeat for several.")
     ] = None,
-    template: Annotated[str, typer.Option("--template", help="pack or case.")] = "pack",
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template", help="pack, pack_qr, case, logistic_a6 or logistic_a5 (the last three take --sscc)."
+        ),
+    ] = "pack",
+    width: Annotated[
+        float | None, typer.Option("--width-mm", help="Label width in mm, with --height-mm (default: the template's).")
+    ] = None,
+    height: Annotated[float | None, typer.Option("--height-mm", help="Label height in mm, with --width-mm.")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="pdf, png (a zip) or zpl.")] = "pdf",
     as_json: JsonOption = False,
 ) -> None:
@@ -56,6 +68,8 @@ def render_cmd(
                 "batch": batch,
                 "expiry_date": expiry,
                 "ssccs": sscc or None,
+                "label_width_mm": width,
+                "label_height_mm": height,
             }
         )
     except PydanticValidationError as exc:

@@ -24,9 +24,9 @@ class LabelOrderCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    template: Literal["pack", "pack_digital_link", "case", "logistic_a6", "logistic_a5"] = Field(
+    template: Literal["pack", "pack_qr", "case", "logistic_a6", "logistic_a5"] = Field(
         default="pack",
-        description="pack: GS1 DataMatrix and the human-readable lines (50 x 22 mm); pack_digital_link: the same "
+        description="pack: GS1 DataMatrix and the human-readable lines (50 x 22 mm); pack_qr: the same "
         "with a GS1 Digital Link QR code on the tenant's resolver beside the DataMatrix (75 x 25 mm); case: the "
         "SSCC as GS1-128 (100 x 60 mm); logistic_a6 / logistic_a5: GS1 logistic label (105 x 148 / 148 x 210 "
         "mm) with the SSCC and, for one GTIN, batch and expiry inside, (02)+(37) and (17)+(10) as GS1-128",

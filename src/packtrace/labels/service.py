@@ -87,7 +87,7 @@ class LabelService:
         form = _one_of(request)
         size = _size(request)
         labels, source = self._labels(session, tenant_id, request, form)
-        if request.template == "pack_digital_link":
+        if request.template == "pack_qr":
             resolver = repository.digital_link_resolver(session, tenant_id)
             labels = [DigitalLinkPackLabel(label, resolver) for label in labels if isinstance(label, PackLabel)]
         output = FORMATS[request.format]
