@@ -11,19 +11,24 @@ from tests.cli.support import Cli
 from tests.labels.decoding import biip_pairs, read, scanner_string
 
 
-def test_labels_render_writes_the_orders_labels(cli: Cli, api: TestClient, tmp_path: Path) -> None:
+def _demo_order(cli: Cli, api: TestClient, order_id: str, quantity: int) -> None:
+    """The demo, and an order of `quantity` packs of batch B7 made through the API."""
     demo = cli.json("seed-demo", "--json")
     headers = {"x-access-token": demo["static_token"], "x-channel-key": demo["channel_key"]}
     body = {
-        "order_id": "L1",
+        "order_id": order_id,
         "product_code_schema": "GTIN",
         "product_code": "01234512345901",
-        "quantity": 2,
+        "quantity": quantity,
         "serialized": True,
         "batch": "B7",
         "expiry_date": "291031",
     }
     assert api.post("/v1/manufacturer/v2/api/packaging_order", json=body, headers=headers).status_code == 200
+
+
+def test_labels_render_writes_the_orders_labels(cli: Cli, api: TestClient, tmp_path: Path) -> None:
+    _demo_order(cli, api, "L1", 2)
     out = tmp_path / "labels.zip"
     result = cli.json(
         "labels", "render", "--tenant", "demo", "--order", "L1", "--format", "png", "--out", str(out), "--json"
@@ -48,18 +53,7 @@ def test_labels_render_refuses_in_one_line(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_labels_render_takes_the_new_templates_and_sizes(cli: Cli, api: TestClient, tmp_path: Path) -> None:
-    demo = cli.json("seed-demo", "--json")
-    headers = {"x-access-token": demo["static_token"], "x-channel-key": demo["channel_key"]}
-    body = {
-        "order_id": "L2",
-        "product_code_schema": "GTIN",
-        "product_code": "01234512345901",
-        "quantity": 1,
-        "serialized": True,
-        "batch": "B7",
-        "expiry_date": "291031",
-    }
-    assert api.post("/v1/manufacturer/v2/api/packaging_order", json=body, headers=headers).status_code == 200
+    _demo_order(cli, api, "L2", 1)
     out = tmp_path / "dl.zip"
     args = ("labels", "render", "--tenant", "demo", "--order", "L2", "--template", "pack_qr")
     cli.ok(*args, "--format", "png", "--width-mm", "80", "--height-mm", "26", "--out", str(out))
