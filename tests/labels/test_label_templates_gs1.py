@@ -22,7 +22,7 @@ from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
 from packtrace.gs1.sscc import build_sscc
 from packtrace.kit.db import Database
 from packtrace.labels import Content, DigitalLinkPackLabel, LabelError, LogisticLabel, PackLabel
-from packtrace.labels.documents import render_pdf, render_png, render_zpl
+from packtrace.labels.documents import _module_units, render_pdf, render_png, render_zpl
 from packtrace.labels.layouts import layout
 from packtrace.labels.logistic import A5_SIZE_MM
 from packtrace.models import Container, Pack, Product
@@ -266,3 +266,25 @@ def test_the_digital_link_template_uses_the_tenants_resolver(
 def test_logistic_templates_need_ssccs(client: TestClient, api_headers: dict[str, str]) -> None:
     response = client.post(LABELS, json={"template": "logistic_a6", "order_id": "x"}, headers=api_headers)
     assert_error(response, 400, "ValidationError", "ssccs")
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [({"count": 100_000_000}, "AI 37"), ({"batch": "B 1"}, "set 82"), ({"gtin": "09506000134353"}, "check digit")],
+)
+def test_content_that_cannot_be_printed_is_refused(changes: dict[str, object], says: str) -> None:
+    values: dict[str, object] = {"gtin": "09506000134352", "batch": "B1", "expiry": "271200", "count": 1}
+    with pytest.raises(LabelError, match=says) as caught:
+        Content(**(values | changes))  # type: ignore[arg-type]
+    assert caught.value.field == "ssccs"
+
+
+@pytest.mark.parametrize("units_per_mm", [6, 8, 12, 24, 203 / 25.4, 300 / 25.4, 600 / 25.4])
+def test_whole_dots_never_take_a_logistic_symbol_below_x_0495(units_per_mm: float) -> None:
+    widest = LogisticLabel(SSCC, Content("09506000134352", "Z" * 18, "271200", 99_999_999), 1, A5_SIZE_MM)
+    # 106 mm: (02)+(37) of 8 digits is 103.5 mm wide at X 0.495, 104 mm are left; whole dots round it up.
+    counted = LogisticLabel(SSCC, Content("09506000134352", "B1", "271200", 99_999_999), 1)
+    for label, size in ((HOMOGENEOUS, None), (widest, None), (counted, (106.0, 210.0))):
+        for box in layout(label, size).barcodes:
+            units = _module_units(box, units_per_mm, box.modules + 2 * box.quiet_zone)
+            assert units / units_per_mm >= 0.495, (box.pairs, units)

@@ -38,9 +38,13 @@ def create_label_order(
     body: LabelOrderCreate, request: Request, caller: ApiCaller, session: DbSession
 ) -> Envelope[LabelOrderRead]:
     """Renders the labels at once (status `Executed`): `pack` labels carry the GS1 DataMatrix and the
-    human-readable PC/SN/Batch/Exp lines, `case` labels the SSCC as GS1-128 with its content count.
-    `format`: `pdf` (one label per page), `png` (a zip of PNGs) or `zpl` (Zebra printers). A batch over
-    20 characters or a serial outside GS1 set 82 cannot be printed and is refused."""
+    human-readable PC/SN/Batch/Exp lines, `pack_qr` labels add a GS1 Digital Link QR code on the tenant's
+    resolver beside the DataMatrix, `case` labels the SSCC as GS1-128 with its content count, and
+    `logistic_a6` / `logistic_a5` GS1 logistic labels with the SSCC and, for a unit of one GTIN, batch and
+    expiry, (02)+(37) and (17)+(10). `format`: `pdf` (one label per page), `png` (a zip of PNGs) or `zpl`
+    (Zebra printers). `label_width_mm` and `label_height_mm` go together; a size that would print a symbol
+    below its GS1 minimum X-dimension or bar height is refused, naming the minimum. A batch over 20
+    characters or a serial outside GS1 set 82 cannot be printed and is refused."""
     order = label_service.create(session, caller.tenant_id, body, caller.actor)
     return Envelope(message="Label order executed", data=label_order_read(order, request))
 

@@ -29,6 +29,9 @@ BAR_HEIGHT_MM = 31.75
 HRI_FONT_MM = 3.0
 GAP_MM = 2.0
 MIN_TEXT_FONT_MM = 2.5
+# Renderers round X to whole dots or pixels, to the nearest: 0.495 mm becomes 0.5 mm at 6, 8, 12 or 24 dots
+# per mm and 0.508 mm at 300 or 600 dpi. A symbol must fit at that, or it would be rounded down below 0.495.
+_FIT_X_MM = 0.51
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class LogisticLabel:
 
 
 def _width_mm(symbol: barcodes.Symbol) -> float:
-    return symbol.total_columns * LOGISTIC_GS1_128.x_mm
+    return symbol.total_columns * _FIT_X_MM
 
 
 def _symbols(label: LogisticLabel, room_mm: float) -> list[tuple[list[Pair], barcodes.Symbol]]:
@@ -111,8 +114,9 @@ def _symbols(label: LogisticLabel, room_mm: float) -> list[tuple[list[Pair], bar
                 wider = " (logistic_a5 is wider)" if room_mm < A5_SIZE_MM[0] - 2 * SIDE_MM else ""
                 raise LabelError(
                     "template",
-                    f"the GS1-128 of {to_human([pair])} is {_width_mm(single):.1f} mm wide at the minimum X "
-                    f"{LOGISTIC_GS1_128.x_mm} mm, the label has room for {room_mm:.1f} mm{wider}",
+                    f"the GS1-128 of {to_human([pair])} is {_width_mm(single):.1f} mm wide at X {_FIT_X_MM} mm "
+                    f"(the minimum {LOGISTIC_GS1_128.x_mm} mm in whole printer dots), the label has room for "
+                    f"{room_mm:.1f} mm{wider}",
                 )
             out.append(([pair], single))
     return out
