@@ -23,7 +23,8 @@ def batch_problem(batch: str) -> str | None:
         return f"must be 1-{MAX_BATCH_LENGTH} characters to be printed in a GS1 barcode (AI 10), has {len(batch)}"
     bad = invalid_set82_characters(batch)
     if bad:
-        return f"has characters a GS1 barcode cannot carry (not in GS1 character set 82): {', '.join(map(repr, bad))}"
+        shown = ", ".join(map(repr, bad))
+        return f"has characters a GS1 barcode (AI 10) cannot carry (not in GS1 character set 82): {shown}"
     return None
 
 
