@@ -52,6 +52,20 @@ def needed_for(order: PackagingOrder) -> int:
     return serials_needed(order.quantity, order.extra_percentage)
 
 
+def most_producible(order: PackagingOrder) -> int | None:
+    """The most packs a line can report for the order: one per serial when it has serials, else its
+    quantity with the extra percentage; None for an order without a quantity (nothing to bound it by)."""
+    if order.serial_count:
+        return order.serial_count
+    if order.quantity is None:
+        return None
+    return needed_for(order)
+
+
+def _ceiling_reason(order: PackagingOrder) -> str:
+    return "one per serial number" if order.serial_count else "its quantity with the extra percentage"
+
+
 def check_transition(
     order: PackagingOrder, target: OrderStatus, operation: str, allowed: frozenset[OrderStatus] | None = None
 ) -> None:
@@ -144,6 +158,12 @@ class OrderLifecycle:
                 raise ValidationError.on_field(
                     "produced_quantity",
                     f"must not decrease: {order.produced_quantity} were reported already",
+                )
+            ceiling = most_producible(order)
+            if ceiling is not None and produced_quantity > ceiling:
+                raise ValidationError.on_field(
+                    "produced_quantity",
+                    f"must not exceed {ceiling:,}, the packs the order can make ({_ceiling_reason(order)})",
                 )
             order.produced_quantity = produced_quantity
         text = comment if comment is not None else f"produced {order.produced_quantity}"
