@@ -23,6 +23,12 @@ BATCH_SIZE = 50_000
 # A round that inserts nothing new means the space is all but used; give up rather than spin.
 _MAX_FRUITLESS_ROUNDS = 20
 MAX_REQUEST = 200_000
+# What a 409 for a short pool tells the caller to do about it.
+HOW_TO_FILL = (
+    "Fill the pool with `packtrace pool generate --tenant T --product CODE --count N`, "
+    "POST /api/products/CODE/pool/generate or the admin's SN / SSCC pool tab; or give the product "
+    "a pool threshold and refill size (`packtrace product update --pool-threshold`) so that it refills itself."
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,8 @@ class SerialService:
         missing = count - drawn
         if missing and not generate_missing:
             raise InsufficientSerialsError(
-                f"Product {product.code}: the pool has {drawn:,} Available serial numbers, {count:,} are needed",
+                f"Product {product.code}: the pool has {drawn:,} Available serial numbers, {count:,} are needed. "
+                + HOW_TO_FILL,
                 [Detail("product_code", f"{drawn:,} Available, {count:,} needed")],
             )
         if missing:
@@ -65,7 +72,7 @@ class SerialService:
         if len(serials) < quantity:
             raise InsufficientSerialsError(
                 f"Product {product.code}: the pool has {len(serials):,} Available serial numbers, "
-                f"{quantity:,} were requested",
+                f"{quantity:,} were requested. " + HOW_TO_FILL,
                 [Detail("quantity", f"{len(serials):,} Available")],
             )
         self.replenish(session, product)
