@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from packtrace.gs1 import serials as serial_rules
 from packtrace.gs1.errors import GS1Error
-from packtrace.kit.errors import Detail, InsufficientSerialsError, ValidationError
+from packtrace.kit.clock import transaction_time
+from packtrace.kit.errors import Detail, InsufficientSerialsError, InvalidStateError, ValidationError
+from packtrace.labels import repository as labels
 from packtrace.models import Product
-from packtrace.models.base import utcnow
 from packtrace.models.enums import SerialSource, SerialStatus
 from packtrace.packs import repository as packs
+from packtrace.packs.rules import names
 from packtrace.products import repository as products
 from packtrace.serials import repository
 
@@ -79,12 +81,15 @@ class SerialService:
         return serials
 
     def release(self, session: Session, product: Product, serials: Sequence[str]) -> int:
-        """``serials/release``: Assigned -> Available. Refused whole, naming the serials, for unknown,
-        external, not assigned, order-bound (an order's serials go back with the order) or produced ones."""
+        """``serials/release``: Assigned -> Available. Refused whole, naming the serials: for unknown,
+        external, not Assigned or order-bound serials a ``ValidationError``; for serials that are out in
+        the world (printed by a label order, or a pack: commissioned or decommissioned) an
+        ``InvalidStateError``, since such a serial must never be handed out again."""
         wanted = list(dict.fromkeys(serials))
         found = {row.serial: row for row in repository.find(session, product.tenant_id, product.id, wanted)}
         produced = packs.produced_serials(session, product.tenant_id, product.id, list(found))
-        problems = {
+        printed_ids = labels.printed_among(session, product.tenant_id, [row.id for row in found.values()])
+        invalid = {
             "unknown": [s for s in wanted if s not in found],
             "external (never returned to the pool)": [
                 s for s in wanted if s in found and found[s].source == SerialSource.EXTERNAL.value
@@ -93,13 +98,19 @@ class SerialService:
             "assigned to a packaging order (cancel or resize the order instead)": [
                 s for s in wanted if s in found and found[s].order_pk is not None
             ],
+        }
+        out_in_the_world = {
+            "printed by a label order (a printed serial never goes back to the pool)": [
+                s for s in wanted if s in found and found[s].id in printed_ids
+            ],
             "produced (a pack exists; a produced serial never goes back to the pool)": [
                 s for s in wanted if s in produced
             ],
         }
-        details = [Detail("serials", f"{reason}: {', '.join(bad[:20])}") for reason, bad in problems.items() if bad]
-        if details:
-            raise ValidationError("Serials refused: " + "; ".join(d.message for d in details), details)
+        for problems, error in ((invalid, ValidationError), (out_in_the_world, InvalidStateError)):
+            details = [Detail("serials", f"{reason}: {names(bad)}") for reason, bad in problems.items() if bad]
+            if details:
+                raise error("Serials refused: " + "; ".join(d.message for d in details), details)
         return repository.release(session, product.tenant_id, [found[s].id for s in wanted])
 
     def replenish(self, session: Session, product: Product) -> int:
@@ -131,7 +142,7 @@ class SerialService:
         from a concurrent transaction) are dropped by the database and replaced, until ``count`` are in."""
         made = 0
         fruitless = 0
-        now = utcnow()
+        now = transaction_time(session)
         while made < count:
             wanted = min(BATCH_SIZE, count - made)
             try:
