@@ -110,7 +110,7 @@ def prepare(url: str) -> DemoCredentials:
     db = Database(url)
     try:
         with db.unit_of_work() as session:
-            return seed_demo(session, settings.signing_key())
+            return seed_demo(session, settings.signing_key(), with_pool=False)
     finally:
         db.dispose()
 

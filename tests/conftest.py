@@ -105,7 +105,7 @@ def client(settings: Settings, database: Database) -> Iterator[TestClient]:
 @pytest.fixture
 def demo(database: Database, settings: Settings) -> DemoCredentials:
     with database.unit_of_work() as s:
-        return seed_demo(s, settings.signing_key())
+        return seed_demo(s, settings.signing_key(), with_pool=False)
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def committed_demo_schema(test_database: DatabaseUnderTest) -> Iterator[str]:
         db = Database(url)
         try:
             with db.unit_of_work() as session:
-                seed_demo(session, Settings(secret_key="c" * 40).signing_key())
+                seed_demo(session, Settings(secret_key="c" * 40).signing_key(), with_pool=False)
         finally:
             db.dispose()
         yield url

@@ -17,6 +17,7 @@ from packtrace.lines.service import line_service
 from packtrace.markets.service import market_service
 from packtrace.models.enums import Market, Role
 from packtrace.products.service import ProductSettings, product_service
+from packtrace.serials.service import serial_service
 
 DEMO_TENANT = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.packtrace.local"
@@ -25,6 +26,10 @@ DEMO_COMPANY_PREFIX_LENGTH = 7
 DEMO_LINE_TAG = "test-packaging-line-1"
 DEMO_API_KEY_NAME = "demo-erp"
 DEMO_CHANNEL_NAME = "demo-line-middleware"
+# The demo product's pool: filled when the product is made and refilled by itself, so that
+# serials/request, assign_serials and pool-drawn label orders work on the demo out of the box.
+DEMO_POOL_SIZE = 10_000
+DEMO_POOL_THRESHOLD = 1_000
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,9 @@ def _derived(server_key: bytes, purpose: str) -> str:
     return derived_secret(server_key, f"demo:{purpose}")
 
 
-def seed_demo(session: Session, server_key: bytes) -> DemoCredentials:
+def seed_demo(session: Session, server_key: bytes, *, with_pool: bool = True) -> DemoCredentials:
+    """Seed the demo tenant. ``with_pool=False`` leaves the product's pool empty and without refill (the
+    tests count serials exactly from there)."""
     admin_password = f"Demo-{_derived(server_key, 'admin')[:12]}-A1"
     api_key = f"ak_demo{_derived(server_key, 'api-key')[:32]}"
     api_secret = f"Secret-{_derived(server_key, 'api-secret')[:12]}-S1"
@@ -84,7 +91,7 @@ def seed_demo(session: Session, server_key: bytes) -> DemoCredentials:
             market_service.add(session, tid, market.value)
 
     if DEMO_PRODUCT_CODE not in {v.product.code for v in product_service.list_all(session, tid)}:
-        product_service.create(
+        product = product_service.create(
             session,
             tid,
             DEMO_PRODUCT_CODE,
@@ -92,8 +99,12 @@ def seed_demo(session: Session, server_key: bytes) -> DemoCredentials:
                 name="Demo product 10 tablets",
                 markets=[m.value for m in Market],
                 company_prefix_length=DEMO_COMPANY_PREFIX_LENGTH,
+                pool_threshold=DEMO_POOL_THRESHOLD if with_pool else 0,
+                pool_refill_size=DEMO_POOL_SIZE if with_pool else 0,
             ),
         )
+        if with_pool:
+            serial_service.generate_into_pool(session, product.product, DEMO_POOL_SIZE)
     if line_service.find(session, tid, DEMO_LINE_TAG) is None:
         line_service.create(session, tid, DEMO_LINE_TAG, "Demo packaging line 1")
 

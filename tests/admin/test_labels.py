@@ -210,7 +210,7 @@ def test_the_form_offers_every_format_the_service_renders() -> None:
         ({"order_id": "LBL-NONE"}, 409, "order_id", "without serial numbers"),
         ({"order_id": "LBL-NONE", "count": "1"}, 409, "order_id", "without serial numbers"),
         ({"order_id": "LBL-GONE"}, 409, "order_id", "Cancelled"),
-        ({"order_id": "LBL-LONG"}, 400, "order_id", "20"),
+        ({"order_id": "LBL-NOBATCH"}, 400, "order_id", "the order has no batch: EU labels need batch"),
         ({"count": "11"}, 400, "count", "the order has 10 serials"),
         ({"count": "0"}, 400, "count", "from 1 to"),
         ({"count": "ten"}, 400, "count", "whole number"),
@@ -245,7 +245,7 @@ def test_refusals_are_shown_beside_their_field_and_write_nothing(
     make_order(session, admin.tenant_id)
     make_order(session, admin.tenant_id, "LBL-NONE", serialized=False)
     make_order(session, admin.tenant_id, "LBL-GONE")
-    make_order(session, admin.tenant_id, "LBL-LONG", batch="B" * 21)
+    make_order(session, admin.tenant_id, "LBL-NOBATCH", batch=None)
     order_service.cancel(session, admin.tenant_id, "LBL-GONE", "erp")
     session.add(Container(tenant_id=admin.tenant_id, sscc=CASE_SSCC, status="Assigned", source="internal"))
     session.commit()

@@ -28,6 +28,7 @@ from tests.support import ORDERS, V2, assert_error, fill_pool, make_tenant, samp
 STATES = serial_states()
 
 LABELS = f"{V2}/label_orders/"
+FUTURE = "351115"  # labels are never printed for expired product
 
 
 def _order_serials(client: TestClient, headers: dict[str, str], order_id: str = "Order130") -> list[str]:
@@ -58,7 +59,7 @@ def test_pack_labels_of_an_order_decode_to_its_serials(client: TestClient, api_h
 
 
 def test_label_order_is_kept_and_readable(client: TestClient, api_headers: dict[str, str]) -> None:
-    client.post(ORDERS, json=sample_order(), headers=api_headers)
+    client.post(ORDERS, json=sample_order(expiry_date=FUTURE), headers=api_headers)
     created = client.post(LABELS, json={"order_id": "Order130", "format": "pdf"}, headers=api_headers).json()["data"]
     again = client.get(f"{V2}/label_orders/{created['id']}", headers=api_headers)
     assert again.status_code == 200 and again.json()["data"] == created
@@ -71,14 +72,14 @@ def test_label_order_is_kept_and_readable(client: TestClient, api_headers: dict[
 def test_another_tenant_cannot_see_a_label_order(
     client: TestClient, api_headers: dict[str, str], database: Database, settings: Settings
 ) -> None:
-    client.post(ORDERS, json=sample_order(), headers=api_headers)
+    client.post(ORDERS, json=sample_order(expiry_date=FUTURE), headers=api_headers)
     created = client.post(LABELS, json={"order_id": "Order130", "format": "zpl"}, headers=api_headers).json()["data"]
     theirs = make_tenant(database, settings.signing_key(), "other")
     assert_error(client.get(created["document_url"], headers=theirs), 404, "NotFoundError")
 
 
 def test_zpl_has_one_format_per_label(client: TestClient, api_headers: dict[str, str]) -> None:
-    client.post(ORDERS, json=sample_order(quantity=3, extra_percentage=0), headers=api_headers)
+    client.post(ORDERS, json=sample_order(quantity=3, extra_percentage=0, expiry_date=FUTURE), headers=api_headers)
     created = client.post(LABELS, json={"order_id": "Order130", "format": "zpl"}, headers=api_headers).json()["data"]
     zpl = client.get(created["document_url"], headers=api_headers).text
     assert zpl.count("^XA") == zpl.count("^XZ") == 3
@@ -87,7 +88,7 @@ def test_zpl_has_one_format_per_label(client: TestClient, api_headers: dict[str,
 
 
 def test_the_first_labels_of_an_order(client: TestClient, api_headers: dict[str, str], session: Session) -> None:
-    client.post(ORDERS, json=sample_order(quantity=10, extra_percentage=0), headers=api_headers)
+    client.post(ORDERS, json=sample_order(quantity=10, extra_percentage=0, expiry_date=FUTURE), headers=api_headers)
     body = {"order_id": "Order130", "format": "zpl", "quantity": 4}
     created = client.post(LABELS, json=body, headers=api_headers).json()["data"]
     assert created["label_count"] == 4
@@ -119,7 +120,12 @@ def test_labels_for_named_serials_must_be_assigned(
 ) -> None:
     fill_pool(database, DEMO_TENANT, DEMO_PRODUCT_CODE, 2)
     available = session.scalars(select(STATES.c.serial)).all()
-    body = {"product_code": DEMO_PRODUCT_CODE, "serials": [*available, "UNKNOWN1"], "batch": "B1"}
+    body = {
+        "product_code": DEMO_PRODUCT_CODE,
+        "serials": [*available, "UNKNOWN1"],
+        "batch": "B1",
+        "expiry_date": FUTURE,
+    }
     error = assert_error(client.post(LABELS, json=body, headers=api_headers), 400, "ValidationError", "serials")
     assert "UNKNOWN1" in error["message"] and available[0] in error["message"]
     assert session.scalar(select(LabelOrder.id)) is None
@@ -139,18 +145,19 @@ def test_labels_for_named_serials_must_be_assigned(
 def test_malformed_label_orders(
     client: TestClient, api_headers: dict[str, str], session: Session, body: dict[str, object], field: str
 ) -> None:
-    client.post(ORDERS, json=sample_order(), headers=api_headers)
+    client.post(ORDERS, json=sample_order(expiry_date=FUTURE), headers=api_headers)
     assert_error(client.post(LABELS, json=body, headers=api_headers), 400, "ValidationError", field)
     assert session.scalar(select(LabelOrder.id)) is None
 
 
 def test_a_batch_too_long_to_print_is_refused(
-    client: TestClient, api_headers: dict[str, str], session: Session
+    client: TestClient, api_headers: dict[str, str], session: Session, database: Database
 ) -> None:
-    client.post(ORDERS, json=sample_order(batch="B" * 21), headers=api_headers)
-    error = assert_error(
-        client.post(LABELS, json={"order_id": "Order130"}, headers=api_headers), 400, "ValidationError", "batch"
-    )
+    fill_pool(database, DEMO_TENANT, DEMO_PRODUCT_CODE, 1)
+    request = {"product_code": DEMO_PRODUCT_CODE, "product_code_schema": "GTIN", "quantity": 1}
+    serials = client.post(f"{V2}/serials/request", json=request, headers=api_headers).json()["data"]["serials"]
+    body = {"product_code": DEMO_PRODUCT_CODE, "serials": serials, "batch": "B" * 21, "expiry_date": FUTURE}
+    error = assert_error(client.post(LABELS, json=body, headers=api_headers), 400, "ValidationError", "batch")
     assert "20" in error["message"]
     assert session.scalar(select(LabelOrder.id)) is None
 

@@ -57,13 +57,13 @@ def test_case_labels_keep_x_0495_and_3175_mm_bars_at_the_smallest_size_allowed()
 def test_width_and_height_go_together(
     client: TestClient, api_headers: dict[str, str], size: dict[str, float], missing: str
 ) -> None:
-    client.post(ORDERS, json=sample_order(), headers=api_headers)
+    client.post(ORDERS, json=sample_order(expiry_date="351115"), headers=api_headers)
     response = client.post(LABELS, json={"order_id": "Order130", **size}, headers=api_headers)
     assert_error(response, 400, "ValidationError", missing)
 
 
 def test_the_api_names_the_minimum(client: TestClient, api_headers: dict[str, str]) -> None:
-    client.post(ORDERS, json=sample_order(), headers=api_headers)
+    client.post(ORDERS, json=sample_order(expiry_date="351115"), headers=api_headers)
     body = {"order_id": "Order130", "label_width_mm": 10, "label_height_mm": 10}
     error = assert_error(client.post(LABELS, json=body, headers=api_headers), 400, "ValidationError")
     assert "0.254 mm" in error["message"]

@@ -127,13 +127,13 @@ def test_a_line_commissions_the_serials_drawn_for_its_order_and_no_others(
     client: TestClient, api_headers: dict[str, str], pool: None, session: Session
 ) -> None:
     for order_id in ("Order130", "Order131"):
-        body = sample_order(order_id=order_id, serialized=False, quantity=5, extra_percentage=0)
+        body = sample_order(order_id=order_id, serialized=False, quantity=5, extra_percentage=0, expiry_date="351115")
         _data(client.post(ORDERS, json=body, headers=api_headers))
         _data(client.post(f"{ORDERS}/assign_serials", json={"order_ids": [order_id]}, headers=api_headers))
         _data(client.patch(f"{ORDERS}/release", json={"order_id": order_id}, headers=api_headers))
     ours, theirs = _page(client, api_headers, "Order130"), _page(client, api_headers, "Order131")
     common = {"product_code": DEMO_PRODUCT_CODE, "product_code_schema": "GTIN", "batch": "BATCH111"}
-    body = {**common, "expiry_date": "221115", "order_id": "Order130"}
+    body = {**common, "expiry_date": "351115", "order_id": "Order130"}
     refused = client.post(COMMISSION, json={**body, "serials": [ours[0], theirs[0]]}, headers=api_headers)
     assert refused.status_code == 409, refused.text
     assert theirs[0] in refused.json()["message"] and ours[0] not in refused.json()["message"]

@@ -28,6 +28,9 @@ REQUEST_SERIALS = f"{V2}/serials/request"
 # Valid GS1 AI 21 serials the pool has never seen: external ones.
 EXTERNAL = ["EXT-0001", "ext/0002", "(0003)", "A" * 20]
 
+# A future expiry: a line never packs expired product, so commissioning refuses a date already past.
+EXPIRY = "351115"
+
 
 @dataclass(frozen=True)
 class OrderOnLine:
@@ -47,7 +50,7 @@ def commission_body(serials: list[str], **changes: Any) -> dict[str, Any]:
         "product_code": DEMO_PRODUCT_CODE,
         "product_code_schema": "GTIN",
         "batch": "BATCH111",
-        "expiry_date": "221115",
+        "expiry_date": EXPIRY,
         "serials": serials,
     }
     body.update(changes)
@@ -62,6 +65,7 @@ def decommission_body(serials: list[str], reason: str = "Destroyed", **changes: 
 
 def start_order(client: TestClient, headers: dict[str, str], order_id: str = "Order130", **changes: Any) -> OrderOnLine:
     """A serialized order of the demo product (11 serials), released to the line: In progress."""
+    changes.setdefault("expiry_date", EXPIRY)
     ok(client.post(ORDERS, json=sample_order(order_id=order_id, **changes), headers=headers))
     released = ok(client.patch(f"{ORDERS}/release", json={"order_id": order_id}, headers=headers))
     assert released["status"] == "In progress"

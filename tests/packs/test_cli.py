@@ -28,9 +28,9 @@ def test_import_commits_the_good_rows_and_writes_the_bad_one(cli: Cli, api: Test
     source = tmp_path / "produced.csv"
     source.write_text(
         "SerialNumber,GTIN,Batch,ExpirationDate,ManufacturingDate\n"
-        f"{serials[0]},{DEMO_PRODUCT_CODE},BATCH111,221115,220101\n"
-        f"{serials[1]},{DEMO_PRODUCT_CODE},BATCH111,221115,220230\n"
-        f"{serials[2]},{DEMO_PRODUCT_CODE},BATCH111,221115,\n"
+        f"{serials[0]},{DEMO_PRODUCT_CODE},BATCH111,351115,220101\n"
+        f"{serials[1]},{DEMO_PRODUCT_CODE},BATCH111,351115,220230\n"
+        f"{serials[2]},{DEMO_PRODUCT_CODE},BATCH111,351115,\n"
     )
     failed_out = tmp_path / "failed.csv"
     result = cli.run("commission", "import", str(source), "--tenant", "demo", "--failed-out", str(failed_out))
@@ -40,7 +40,7 @@ def test_import_commits_the_good_rows_and_writes_the_bad_one(cli: Cli, api: Test
     with failed_out.open(newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["SerialNumber", "GTIN", "Batch", "ExpirationDate", "ManufacturingDate", "Reason"]
-    assert len(rows) == 2 and rows[1][:5] == [serials[1], DEMO_PRODUCT_CODE, "BATCH111", "221115", "220230"]
+    assert len(rows) == 2 and rows[1][:5] == [serials[1], DEMO_PRODUCT_CODE, "BATCH111", "351115", "220230"]
     assert "manufacturing day 30" in rows[1][5]
     assert [_status(api, headers, s) for s in serials[:3]] == ["Active", "Unknown", "Active"]
 

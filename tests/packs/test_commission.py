@@ -17,6 +17,7 @@ from packtrace.models import Pack
 from packtrace.serials.repository import serial_states
 from tests.packs.support import (
     COMMISSION,
+    EXPIRY,
     EXTERNAL,
     REQUEST_SERIALS,
     OrderOnLine,
@@ -42,7 +43,7 @@ def test_commissioning_an_orders_serials_makes_active_packs(
     assert data == {
         "product_code": DEMO_PRODUCT_CODE,
         "batch": "BATCH111",
-        "expiry_date": "221115",
+        "expiry_date": "351115",
         "manufacturing_date": "220500",
         "order_id": "Order130",
         "commissioned": 5,
@@ -53,10 +54,10 @@ def test_commissioning_an_orders_serials_makes_active_packs(
     assert statuses == dict.fromkeys(produced, "Active")
     pack = session.scalar(select(Pack).where(Pack.serial == produced[0]))
     assert pack is not None
-    assert (pack.batch, pack.expiry_date, pack.manufacturing_date) == ("BATCH111", "221115", "220500")
+    assert (pack.batch, pack.expiry_date, pack.manufacturing_date) == ("BATCH111", "351115", "220500")
     assert pack.order_pk is not None and pack.decommission_reason is None
     assert pack_events(session, produced[0]) == [
-        ("Commissioned", "batch BATCH111, expiry 221115, manufactured 220500, order Order130")
+        ("Commissioned", "batch BATCH111, expiry 351115, manufactured 220500, order Order130")
     ]
     # The pool is unchanged: a produced serial stays Assigned to its order.
     pool = {row.serial: (row.status, row.order_pk) for row in session.execute(select(STATES))}
@@ -118,7 +119,7 @@ def test_the_same_commissioning_again_changes_nothing(
     ("changes", "what"),
     [
         ({"batch": "OTHER"}, "batch OTHER"),
-        ({"expiry_date": "221130"}, "expiry date 221130"),
+        ({"expiry_date": "351130"}, "expiry date 351130"),
         ({"manufacturing_date": "220101"}, "manufacturing date 220101"),
     ],
 )
@@ -156,9 +157,9 @@ def test_an_order_is_a_different_datum(
         ({"batch": "B" * 21}, "batch"),
         ({"batch": "BATCH 1"}, "batch"),
         ({"batch": "LOT#1"}, "batch"),
-        ({"expiry_date": "221132"}, "expiry_date"),
-        ({"expiry_date": "221300"}, "expiry_date"),
-        ({"expiry_date": "2211"}, "expiry_date"),
+        ({"expiry_date": "351132"}, "expiry_date"),
+        ({"expiry_date": "351300"}, "expiry_date"),
+        ({"expiry_date": "3511"}, "expiry_date"),
         ({"manufacturing_date": "220230"}, "manufacturing_date"),
         ({"serials": ["OK-1", "has space"]}, "serials"),
         ({"serials": ["OK-1", "X" * 21]}, "serials"),
@@ -240,7 +241,7 @@ def test_the_order_must_be_in_progress(
     client: TestClient, api_headers: dict[str, str], session: Session, status: str
 ) -> None:
     if status == "Open":
-        ok(client.post(ORDERS, json=sample_order(order_id="Order9"), headers=api_headers))
+        ok(client.post(ORDERS, json=sample_order(order_id="Order9", expiry_date=EXPIRY), headers=api_headers))
     else:
         start_order(client, api_headers, order_id="Order9")
         ok(client.patch(f"{ORDERS}/status", json={"order_id": "Order9", "status": status}, headers=api_headers))
@@ -257,7 +258,7 @@ def test_the_order_must_be_in_progress(
     [
         ({"order_id": "NoSuchOrder"}, 404, "NotFoundError", "order_id"),
         ({"batch": "OTHERBATCH"}, 409, "ConflictError", "batch"),
-        ({"expiry_date": "221100"}, 409, "ConflictError", "expiry_date"),
+        ({"expiry_date": "351100"}, 409, "ConflictError", "expiry_date"),
     ],
 )
 def test_the_order_must_exist_and_match(

@@ -44,7 +44,7 @@ def test_history_of_a_decommissioned_pack_of_an_order(
         "pack_status": "Decommissioned",
         "decommission_reason": "Stolen",
         "batch": "BATCH111",
-        "expiry_date": "221115",
+        "expiry_date": "351115",
         "order_id": "Order130",
         "parent": None,
     }
@@ -57,7 +57,7 @@ def test_history_of_a_decommissioned_pack_of_an_order(
     assert pool[-1] == ("Current status", "Assigned (internal), packaging order Order130")
     assert data["pool_history"][-1]["at"] is None and data["pool_history"][0]["at"] is not None
     assert [(e["event"], e["detail"], e["actor"]) for e in data["pack_history"]] == [
-        ("Commissioned", "batch BATCH111, expiry 221115, order Order130", ACTOR),
+        ("Commissioned", "batch BATCH111, expiry 351115, order Order130", ACTOR),
         ("Decommissioned", "Stolen", ACTOR),
     ]
     assert data["children"] == []
@@ -137,7 +137,7 @@ def test_produced_serials_are_never_released(
     before = database_state(session)
     release = {"product_code": DEMO_PRODUCT_CODE, "serials": drawn}
     error = assert_error(
-        client.post(RELEASE_SERIALS, json=release, headers=api_headers), 400, "ValidationError", "serials"
+        client.post(RELEASE_SERIALS, json=release, headers=api_headers), 409, "InvalidStateError", "serials"
     )
     assert "produced" in error["message"] and drawn[0] in error["message"]
     assert drawn[1] not in error["message"]

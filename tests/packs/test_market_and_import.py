@@ -83,10 +83,10 @@ def test_csv_import_commits_the_good_rows_and_returns_the_bad_one(
     serials = in_progress.serials
     text = (
         "SerialNumber,GTIN,Batch,ExpirationDate,ManufacturingDate\r\n"
-        f"{serials[0]},{DEMO_PRODUCT_CODE},BATCH111,221115,220101\r\n"
-        f"{serials[1]},{DEMO_PRODUCT_CODE},BATCH111,221115,220101\r\n"
-        f"EXT-CSV-1,{DEMO_PRODUCT_CODE},LOT2,231200,\r\n"
-        f"BAD-GTIN,01234512345900,BATCH111,221115,\r\n"
+        f"{serials[0]},{DEMO_PRODUCT_CODE},BATCH111,351115,220101\r\n"
+        f"{serials[1]},{DEMO_PRODUCT_CODE},BATCH111,351115,220101\r\n"
+        f"EXT-CSV-1,{DEMO_PRODUCT_CODE},LOT2,361200,\r\n"
+        f"BAD-GTIN,01234512345900,BATCH111,351115,\r\n"
     )
     data = ok(client.post(IMPORT, content=text.encode(), headers=admin.headers | CSV))
     assert (data["rows"], data["committed"], data["already_active"], data["failed"]) == (4, 3, 0, 1)
@@ -96,20 +96,20 @@ def test_csv_import_commits_the_good_rows_and_returns_the_bad_one(
     ]
     failed = _rows(data["failed_csv"])
     assert failed[0] == ["SerialNumber", "GTIN", "Batch", "ExpirationDate", "ManufacturingDate", "Reason"]
-    assert len(failed) == 2 and failed[1][:5] == ["BAD-GTIN", "01234512345900", "BATCH111", "221115", ""]
+    assert len(failed) == 2 and failed[1][:5] == ["BAD-GTIN", "01234512345900", "BATCH111", "351115", ""]
     assert "check digit" in failed[1][5]
     assert pack_statuses(session) == {serials[0]: "Active", serials[1]: "Active", "EXT-CSV-1": "Active"}
 
     # The failed rows, corrected, go back as they are: the Reason column is ignored, and a row that
     # fails again gets one Reason, not a second.
     corrected = data["failed_csv"].replace("01234512345900", DEMO_PRODUCT_CODE)
-    still_bad = f"NOT OK,{DEMO_PRODUCT_CODE},BATCH111,221115,,an old reason\r\n"
+    still_bad = f"NOT OK,{DEMO_PRODUCT_CODE},BATCH111,351115,,an old reason\r\n"
     again = ok(client.post(IMPORT, content=(corrected + still_bad).encode(), headers=admin.headers | CSV))
     assert (again["rows"], again["committed"], again["failed"]) == (2, 1, 1)
     assert pack_statuses(session)["BAD-GTIN"] == "Active"
     refailed = _rows(again["failed_csv"])
     assert refailed[0] == failed[0]
-    assert refailed[1][:5] == ["NOT OK", DEMO_PRODUCT_CODE, "BATCH111", "221115", ""] and len(refailed[1]) == 6
+    assert refailed[1][:5] == ["NOT OK", DEMO_PRODUCT_CODE, "BATCH111", "351115", ""] and len(refailed[1]) == 6
     assert "SerialNumber" in refailed[1][5]
 
 
@@ -122,22 +122,22 @@ def test_csv_import_reasons_per_rule(
     ok(client.post(COMMISSION, json=commission_body(["DONE-1", "GONE-1"]), headers=api_headers))
     ok(client.post(DECOMMISSION, json=decommission_body(["GONE-1"]), headers=api_headers))
     rows = {
-        "not a product code registered": "S-1,04006381333931,B1,221115",
-        "check digit": "S-2,01234512345900,B1,221115",
-        "AI 21": f"bad serial,{DEMO_PRODUCT_CODE},B1,221115",
-        "Batch": f"S-3,{DEMO_PRODUCT_CODE},B 1,221115",
-        "expiry day": f"S-4,{DEMO_PRODUCT_CODE},B1,221132",
+        "not a product code registered": "S-1,04006381333931,B1,351115",
+        "check digit": "S-2,01234512345900,B1,351115",
+        "AI 21": f"bad serial,{DEMO_PRODUCT_CODE},B1,351115",
+        "Batch": f"S-3,{DEMO_PRODUCT_CODE},B 1,351115",
+        "expiry day": f"S-4,{DEMO_PRODUCT_CODE},B1,351132",
         "fields": f"S-5,{DEMO_PRODUCT_CODE},B1",
-        "not Assigned": f"{available},{DEMO_PRODUCT_CODE},B1,221115",
-        "already, with batch BATCH111": f"DONE-1,{DEMO_PRODUCT_CODE},B1,221115",
-        "Decommissioned (Destroyed)": f"GONE-1,{DEMO_PRODUCT_CODE},BATCH111,221115",
-        "more than once": f"TWICE,{DEMO_PRODUCT_CODE},B1,221115\nTWICE,{DEMO_PRODUCT_CODE},B1,221115",
+        "not Assigned": f"{available},{DEMO_PRODUCT_CODE},B1,351115",
+        "already, with batch BATCH111": f"DONE-1,{DEMO_PRODUCT_CODE},B1,351115",
+        "Decommissioned (Destroyed)": f"GONE-1,{DEMO_PRODUCT_CODE},BATCH111,351115",
+        "more than once": f"TWICE,{DEMO_PRODUCT_CODE},B1,351115\nTWICE,{DEMO_PRODUCT_CODE},B1,351115",
     }
     before = database_state(session)
     text = (
         "SerialNumber,GTIN,Batch,ExpirationDate\n"
         + "\n".join(rows.values())
-        + f"\nGOOD-1,{DEMO_PRODUCT_CODE},B1,221115\n"
+        + f"\nGOOD-1,{DEMO_PRODUCT_CODE},B1,351115\n"
     )
     data = ok(client.post(IMPORT, content=text.encode(), headers=admin.headers | CSV))
     assert (data["committed"], data["failed"]) == (1, 11)
@@ -168,7 +168,7 @@ def test_csv_files_that_cannot_be_read_are_refused_whole(
         assert_error(
             client.post(IMPORT, content=content, headers=admin.headers | headers), 400, "ValidationError", field
         )
-    text = "SerialNumber,GTIN,Batch,ExpirationDate\r\nX-1,04006381333931,B1,221115\r\n"
+    text = "SerialNumber,GTIN,Batch,ExpirationDate\r\nX-1,04006381333931,B1,351115\r\n"
     assert_error(client.post(IMPORT, content=text.encode(), headers=CSV), 401, "NoTokenError")
     response = client.post(IMPORT, content=text.encode(), headers=support.headers | CSV)
     assert_error(response, 403, "PermissionDeniedError")
@@ -182,7 +182,7 @@ def test_csv_files_that_cannot_be_read_are_refused_whole(
 
 
 def test_a_file_with_a_bom_and_header_in_another_order(client: TestClient, admin: Person, session: Session) -> None:
-    text = f"\ufeffgtin,expirationdate,batch,serialnumber\r\n{DEMO_PRODUCT_CODE},221100,B1,BOM-1\r\n"
+    text = f"\ufeffgtin,expirationdate,batch,serialnumber\r\n{DEMO_PRODUCT_CODE},351100,B1,BOM-1\r\n"
     data = ok(client.post(IMPORT, content=text.encode(), headers=admin.headers | CSV))
     assert (data["committed"], data["failed"], data["failed_csv"]) == (1, 0, None)
     assert pack_statuses(session) == {"BOM-1": "Active"}

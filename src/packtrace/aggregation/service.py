@@ -18,6 +18,7 @@ from packtrace.aggregation import repository
 from packtrace.aggregation.repository import AGGREGATABLE, ContainerRow, PackRow
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import build_sscc, serial_reference_capacity
+from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import (
     ConflictError,
     Detail,
@@ -29,7 +30,6 @@ from packtrace.kit.errors import (
 )
 from packtrace.kit.pagination import decode_cursor, encode_cursor
 from packtrace.models import ContainerEvent, Product
-from packtrace.models.base import utcnow
 from packtrace.models.enums import ContainerEventType, PackEventType, SerialSource, SsccStatus
 from packtrace.products.service import product_service
 
@@ -166,7 +166,7 @@ class SsccPool:
                 f"GS1 company prefix {prefix} with extension digit {extension} has {room}; {count:,} were asked for",
                 [Detail("count", f"{room}, {count:,} asked for")],
             )
-        now = utcnow()
+        now = transaction_time(session)
         made = 0
         first = last = None
         for begin, end in ranges:
@@ -204,7 +204,7 @@ class SsccPool:
         capacity = self._capacity(prefix, extension)
         bound = _reference_bounds(prefix, extension)
         low, high = bound(0, "0"), bound(capacity - 1, "9")
-        now = utcnow()
+        now = transaction_time(session)
         drawn = repository.draw(session, tenant_id, low, high, quantity, now)
         generated = 0
         if len(drawn) < quantity:
@@ -240,7 +240,7 @@ class SsccPool:
             elif row.parent_id is not None:
                 refusals.add(ValidationError, "ssccs", "inside a container (disaggregate it first)", sscc)
         refusals.raise_if_any("Release")
-        now = utcnow()
+        now = transaction_time(session)
         ids = [rows[s].id for s in wanted]
         released = repository.set_status(
             session, tenant_id, ids, SsccStatus.ASSIGNED.value, SsccStatus.AVAILABLE.value, now
@@ -296,7 +296,7 @@ class AggregationService:
         container_ids, unchanged = self._containers_to_move(session, tenant_id, sscc, parent_id, ssccs, rows, refusals)
         refusals.raise_if_any("Aggregation")
         unchanged += unchanged_packs
-        now = utcnow()
+        now = transaction_time(session)
         if parent is None:
             parent = repository.join_external(session, tenant_id, sscc, now)
             if parent is None:
@@ -368,7 +368,7 @@ class AggregationService:
                     refusals.add(ConflictError, "containers", f"not in container {sscc}", child)
             container_ids = [rows[s].id for s in ssccs if s in rows]
             refusals.raise_if_any("Disaggregation")
-        now = utcnow()
+        now = transaction_time(session)
         moved_packs = repository.take_packs_out(session, tenant_id, pack_ids, container_id=parent.id, at=now)
         moved_containers = repository.take_containers_out(session, tenant_id, parent.id, container_ids, now)
         if pack_ids is not None and container_ids is not None:
@@ -416,7 +416,7 @@ class AggregationService:
                 )
         pack_ids, unchanged = self._packs_to_move(session, tenant_id, packs, refusals, parent_pack_id=parent.id)
         refusals.raise_if_any("Aggregation")
-        now = utcnow()
+        now = transaction_time(session)
         if pack_ids:
             moved = repository.put_packs_in(
                 session, tenant_id, pack_ids, container_id=None, parent_pack_id=parent.id, at=now
@@ -453,7 +453,7 @@ class AggregationService:
                     )
             refusals.raise_if_any("Disaggregation")
             pack_ids = [pack.id for pack in packs.values() if pack is not None]
-        now = utcnow()
+        now = transaction_time(session)
         moved = repository.take_packs_out(session, tenant_id, pack_ids, parent_pack_id=parent.id, at=now)
         if pack_ids is not None:
             self._check_moved(len(moved), len(pack_ids))
@@ -619,7 +619,8 @@ class AggregationService:
         detail: str | None,
         actor: str,
     ) -> None:
-        repository.record_container_events(session, tenant_id, [container_id], event.value, detail, actor, utcnow())
+        at = transaction_time(session)
+        repository.record_container_events(session, tenant_id, [container_id], event.value, detail, actor, at)
 
     def _check_moved(self, moved: int, expected: int) -> None:
         if moved != expected:

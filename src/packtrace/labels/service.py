@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import validate_sscc
+from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import Detail, InvalidStateError, NotFoundError, ValidationError
 from packtrace.labels import repository
 from packtrace.labels.digital_link_label import DigitalLinkPackLabel
@@ -20,8 +21,10 @@ from packtrace.labels.logistic import A5_SIZE_MM, A6_SIZE_MM, LogisticLabel, con
 from packtrace.labels.schemas import MAX_LABELS, LabelOrderCreate
 from packtrace.labels.templates import CaseLabel, PackLabel
 from packtrace.models import LabelOrder, PackagingOrder, Product
-from packtrace.models.enums import LabelOrderStatus, OrderStatus, SerialStatus, SsccStatus
+from packtrace.models.enums import LabelOrderStatus, Market, OrderStatus, SerialStatus, SsccStatus
 from packtrace.orders.service import order_service
+from packtrace.packs.rules import expired_problem
+from packtrace.products import repository as product_repository
 from packtrace.products.service import product_service
 from packtrace.serials import repository as serials
 from packtrace.serials.service import serial_service
@@ -86,7 +89,8 @@ class LabelService:
     def create(self, session: Session, tenant_id: int, request: LabelOrderCreate, actor: str) -> LabelOrder:
         form = _one_of(request)
         size = _size(request)
-        labels, source = self._labels(session, tenant_id, request, form)
+        labels, source, product = self._labels(session, tenant_id, request, form)
+        printed = [label.serial for label in labels if isinstance(label, PackLabel)]
         if request.template == "pack_qr":
             resolver = repository.digital_link_resolver(session, tenant_id)
             labels = [DigitalLinkPackLabel(label, resolver) for label in labels if isinstance(label, PackLabel)]
@@ -113,6 +117,9 @@ class LabelService:
         )
         session.add(order)
         session.flush()
+        if product is not None:
+            # Printed: these serials are out in the world and never go back to the pool.
+            repository.record_printed(session, tenant_id, product.id, order.id, printed)
         return order
 
     def get(self, session: Session, tenant_id: int, public_id: str) -> LabelOrder:
@@ -123,25 +130,56 @@ class LabelService:
 
     def _labels(
         self, session: Session, tenant_id: int, request: LabelOrderCreate, form: str
-    ) -> tuple[list[Label], str]:
+    ) -> tuple[list[Label], str, Product | None]:
+        """The labels, what they were made for, and the product whose serials they print (pack labels)."""
         try:
             if form == "ssccs":
-                return self._case_labels(session, tenant_id, request.ssccs or [], request.template), "SSCCs"
+                return self._case_labels(session, tenant_id, request.ssccs or [], request.template), "SSCCs", None
             if form == "order":
                 order = order_service.get(session, tenant_id, request.order_id or "")
                 labels = self._order_labels(session, order, request.quantity)
+                product = product_service.get(session, tenant_id, order.product_code)
+                self._check_lot(session, product, order.market, order.batch, order.expiry_date, "order_id")
                 if request.quantity is None or len(labels) == order.serial_count:
-                    return labels, f"order {order.order_id}"
-                return labels, f"order {order.order_id}: first {len(labels):,} of {order.serial_count:,} serials"
+                    return labels, f"order {order.order_id}", product
+                first = f"first {len(labels):,} of {order.serial_count:,} serials"
+                return labels, f"order {order.order_id}: {first}", product
             product = product_service.registered(session, tenant_id, request.product_code or "")
+            self._check_lot(session, product, None, request.batch, request.expiry_date, None)
             if form == "quantity":
                 drawn = serial_service.request(session, product, request.quantity or 0)
-                return self._pack_labels(product, drawn, request), f"{len(drawn)} serials drawn from the pool"
+                return self._pack_labels(product, drawn, request), f"{len(drawn)} serials drawn from the pool", product
             chosen = self._assigned_serials(session, product, request.serials or [])
-            return self._pack_labels(product, chosen, request), "serials of product " + product.code
+            return self._pack_labels(product, chosen, request), "serials of product " + product.code, product
         except LabelError as exc:
             field = _REQUEST_FIELD.get(exc.field, exc.field)
             raise ValidationError(f"{field}: {exc}", [Detail(field, str(exc))]) from None
+
+    @staticmethod
+    def _check_lot(
+        session: Session,
+        product: Product,
+        market: str | None,
+        batch: str | None,
+        expiry_date: str | None,
+        order_field: str | None,
+    ) -> None:
+        """A pack label must carry what its markets ask for and must not print expired product. The EU
+        (2016/161 Art. 4) asks for product code, serial, batch and expiry: an EU label without batch or
+        expiry is refused, naming what is missing. The markets are the order's, or all the product's
+        when the order names none (or there is no order). An expiry already past (today, UTC) is refused."""
+        markets = [market] if market else product_repository.markets_of(session, product.tenant_id, product.id)
+        details: list[Detail] = []
+        if Market.EU.value in markets:
+            for field, value in (("batch", batch), ("expiry_date", expiry_date)):
+                if value is None:
+                    missing = f"the order has no {field}" if order_field else f"{field} is missing"
+                    rule = "EU labels need batch and expiry (2016/161 Art. 4)"
+                    details.append(Detail(order_field or field, f"{missing}: {rule}"))
+        if expiry_date is not None and (problem := expired_problem(expiry_date, transaction_time(session).date())):
+            details.append(Detail(order_field or "expiry_date", f"expiry_date {problem}: no label for expired product"))
+        if details:
+            raise ValidationError("Labels refused: " + "; ".join(d.message for d in details), details)
 
     def _order_labels(self, session: Session, order: PackagingOrder, first: int | None) -> list[Label]:
         """The labels of the order's serials, in the order the line gets them; only the ``first`` ones

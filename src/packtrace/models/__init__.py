@@ -4,13 +4,13 @@ from packtrace.models.api_key import ApiKey
 from packtrace.models.base import Base
 from packtrace.models.channel import Channel
 from packtrace.models.container import Container, ContainerEvent
-from packtrace.models.label_order import LabelOrder
+from packtrace.models.label_order import LabelOrder, PrintedSerial
 from packtrace.models.market_profile import MarketProfile
 from packtrace.models.pack import Pack, PackEvent
 from packtrace.models.packaging_line import PackagingLine
 from packtrace.models.packaging_order import OrderEvent, PackagingOrder
 from packtrace.models.product import Product, ProductMarket
-from packtrace.models.serial_number import OrderSerial, PoolSerial, SerialNumber
+from packtrace.models.serial_number import OrderSerial, PastOrderSerial, PoolSerial, SerialNumber
 from packtrace.models.tab_permission import TabPermission
 from packtrace.models.tenant import Tenant
 from packtrace.models.user import User
@@ -29,7 +29,9 @@ __all__ = [
     "PackEvent",
     "PackagingLine",
     "PackagingOrder",
+    "PastOrderSerial",
     "PoolSerial",
+    "PrintedSerial",
     "Product",
     "ProductMarket",
     "SerialNumber",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, TypeDecorator, event, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import flag_modified
+
+from packtrace.kit.clock import transaction_time
 
 # Named constraints, so that migrations can drop and alter them by name on every database.
 NAMING_CONVENTION = {
@@ -59,3 +62,27 @@ class TenantScoped:
 
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The columns a row is stamped in when it is written; rows written in one transaction get one instant.
+_STAMPED_ON_INSERT = ("created_at", "updated_at", "at")
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_with_transaction_time(session: Session, *_: Any) -> None:
+    """ORM rows get the transaction's instant (``kit.clock``) instead of each reading the clock when it is
+    flushed: a row's ``updated_at`` never precedes its ``created_at`` and one request's events share one
+    time. The columns' ``default=utcnow`` stays for rows inserted outside a session's flush."""
+    if not session.new and not session.dirty:
+        return
+    at = transaction_time(session)
+    for row in session.new:
+        columns = inspect(row).mapper.columns
+        for name in _STAMPED_ON_INSERT:
+            if name in columns and getattr(row, name, None) is None:
+                setattr(row, name, at)
+    for row in session.dirty:
+        if "updated_at" in inspect(row).mapper.columns and session.is_modified(row, include_collections=False):
+            row.updated_at = at
+            # Written even when unchanged, or the column's onupdate would read the clock again.
+            flag_modified(row, "updated_at")

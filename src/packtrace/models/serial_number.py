@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger, Index, PrimaryKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,3 +74,19 @@ class OrderSerial(Base):
     order_pk: Mapped[int]
     serial_id: Mapped[int] = mapped_column(BigInteger)
     serial: Mapped[str] = mapped_column(String(20))
+
+
+class PastOrderSerial(Base):
+    """A serial that left a packaging order (the order was cancelled or shrunk), kept so that the serial's
+    history still shows the orders it was drawn for after it went back to the pool or was retired."""
+
+    __tablename__ = "past_order_serials"
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "serial_id", "order_pk"),
+        {"sqlite_with_rowid": False},
+    )
+
+    tenant_id: Mapped[int]
+    serial_id: Mapped[int] = mapped_column(BigInteger)
+    order_pk: Mapped[int]
+    left_at: Mapped[datetime]

@@ -51,6 +51,7 @@ def order_read(order: PackagingOrder) -> OrderRead:
         market=order.market,
         status=order.status,
         serial_count=order.serial_count,
+        has_serials=order.serial_count > 0,
         produced_quantity=order.produced_quantity,
         expiry_on=order.expiry_on.isoformat() if order.expiry_on else None,
         created_at=order.created_at,

@@ -2,7 +2,8 @@
 
     Open --assign_serials--> Pending release --release--> In progress <--> Suspended
     Open --release (no serials needed, or created with them)--> In progress --> Completed
-    Open / Pending release --cancel--> Cancelled (serials back to Available; the record stays)
+    Open / Pending release --cancel--> Cancelled (serials back to Available, but for printed or packed
+    ones, which are retired: they never return to the pool; the record stays)
 
 Every transition is written to the order's history with its time, actor and comment."""
 
@@ -13,6 +14,7 @@ from fractions import Fraction
 
 from sqlalchemy.orm import Session
 
+from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import ConflictError, InvalidStateError, ValidationError
 from packtrace.lines.service import line_service
 from packtrace.models import PackagingOrder, Product, Tenant
@@ -52,6 +54,20 @@ def needed_for(order: PackagingOrder) -> int:
     return serials_needed(order.quantity, order.extra_percentage)
 
 
+def most_producible(order: PackagingOrder) -> int | None:
+    """The most packs a line can report for the order: one per serial when it has serials, else its
+    quantity with the extra percentage; None for an order without a quantity (nothing to bound it by)."""
+    if order.serial_count:
+        return order.serial_count
+    if order.quantity is None:
+        return None
+    return needed_for(order)
+
+
+def _ceiling_reason(order: PackagingOrder) -> str:
+    return "one per serial number" if order.serial_count else "its quantity with the extra percentage"
+
+
 def check_transition(
     order: PackagingOrder, target: OrderStatus, operation: str, allowed: frozenset[OrderStatus] | None = None
 ) -> None:
@@ -77,7 +93,8 @@ class OrderLifecycle:
         if needed > have:
             serial_service.supply_order(session, product, order.id, needed - have, generate_missing=True)
         elif needed < have:
-            serials.release_from_order(session, order.tenant_id, product.id, order.id, keep=needed)
+            at = transaction_time(session)
+            serials.release_from_order(session, order.tenant_id, product.id, order.id, at, keep=needed)
         order.serial_count = needed
 
     def assign_serials(
@@ -145,16 +162,26 @@ class OrderLifecycle:
                     "produced_quantity",
                     f"must not decrease: {order.produced_quantity} were reported already",
                 )
+            ceiling = most_producible(order)
+            if ceiling is not None and produced_quantity > ceiling:
+                raise ValidationError.on_field(
+                    "produced_quantity",
+                    f"must not exceed {ceiling:,}, the packs the order can make ({_ceiling_reason(order)})",
+                )
             order.produced_quantity = produced_quantity
         text = comment if comment is not None else f"produced {order.produced_quantity}"
         move(session, order, target, actor, text)
 
     def cancel(self, session: Session, order: PackagingOrder, actor: str, comment: str | None = None) -> int:
         check_transition(order, Status.CANCELLED, "be cancelled")
-        returned = serials.release_from_order(session, order.tenant_id, order.product_id, order.id)
+        at = transaction_time(session)
+        released = serials.release_from_order(session, order.tenant_id, order.product_id, order.id, at)
         order.serial_count = 0
-        move(session, order, Status.CANCELLED, actor, comment or f"cancelled; {returned} serials back in the pool")
-        return returned
+        text = f"cancelled; {released.returned} serials back in the pool"
+        if released.retired:
+            text += f", {released.retired} printed or packed serials retired (never handed out again)"
+        move(session, order, Status.CANCELLED, actor, comment or text)
+        return released.returned
 
 
 order_lifecycle = OrderLifecycle()

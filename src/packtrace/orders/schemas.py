@@ -109,7 +109,11 @@ class OrderRead(BaseModel):
     market: str | None
     status: str
     serial_count: int
-    produced_quantity: int
+    has_serials: bool = Field(
+        description="whether the order has serial numbers now (made at create, or assigned later); "
+        "`serialized` stays what the ERP sent"
+    )
+    produced_quantity: int = Field(description="packs the line reported; at most one per serial (or quantity + extra)")
     expiry_on: str | None = Field(description="expiry_date as a real date (ISO 8601), day 00 resolved")
     created_at: datetime
     updated_at: datetime

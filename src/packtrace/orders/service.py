@@ -20,6 +20,7 @@ from packtrace.models.enums import Market, OrderStatus
 from packtrace.orders import repository
 from packtrace.orders.lifecycle import EDITABLE, order_lifecycle
 from packtrace.orders.schemas import OrderCreate, OrderUpdate
+from packtrace.packs.rules import batch_problem
 from packtrace.products import repository as products
 from packtrace.products.service import product_service
 from packtrace.serials import repository as serials
@@ -89,7 +90,7 @@ class OrderService:
                 "product_code", f"the order has serial numbers of {order.product_code}; cancel it and create a new one"
             )
         changes["product_code"] = product.code
-        self._check_expiry(changes.get("expiry_date"))
+        self._check_lot(changes.get("batch"), changes.get("expiry_date"))
         self._check_references(session, tenant_id, product, changes.get("market"), changes.get("packaging_line_tag"))
         for field, value in changes.items():
             setattr(order, field, value)
@@ -196,16 +197,24 @@ class OrderService:
     def _content(self, request: OrderCreate, product: Product) -> dict[str, Any]:
         content = request.model_dump(include=set(CONTENT_FIELDS))
         content["product_code"] = product.code
-        self._check_expiry(request.expiry_date)
+        self._check_lot(request.batch, request.expiry_date)
         return content
 
     @staticmethod
-    def _check_expiry(expiry_date: str | None) -> None:
+    def _check_lot(batch: str | None, expiry_date: str | None) -> None:
+        """A batch and expiry the order's labels and packs could never carry are refused now, at create
+        and update: found only at labelling, they would leave an order that can no longer be changed.
+        The spec's "1-255" batch is the vendor's column size; GS1 AI 10 allows 1-20 characters of set 82."""
+        details: list[Detail] = []
+        if batch is not None and (problem := batch_problem(batch)):
+            details.append(Detail("batch", problem))
         if expiry_date is not None:
             try:
                 parse_expiry(expiry_date)
             except GS1Error as exc:
-                raise ValidationError.on_field("expiry_date", str(exc)) from None
+                details.append(Detail("expiry_date", str(exc)))
+        if details:
+            raise ValidationError("; ".join(f"{d.field}: {d.message}" for d in details), details)
 
     def _check_references(
         self, session: Session, tenant_id: int, product: Product, market_code: str | None, line_tag: str | None

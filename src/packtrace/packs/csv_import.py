@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.gtin import normalize_gtin
 from packtrace.gs1.serials import is_valid_serial
+from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import DomainError, ValidationError
 from packtrace.models import Product
-from packtrace.packs.rules import SERIAL_RULE, batch_problem, date_problem
+from packtrace.packs.rules import SERIAL_RULE, batch_problem, date_problem, dates_details, expired_problem
 from packtrace.packs.service import Lot, pack_service
 from packtrace.products.service import product_service
 
@@ -213,9 +214,12 @@ def _check(
         reasons.append(f"Batch {problem}")
     if problem := date_problem(row.fields[EXPIRY], "expiry"):
         reasons.append(problem)
+    elif problem := expired_problem(row.fields[EXPIRY], transaction_time(session).date()):
+        reasons.append(f"ExpirationDate {problem}")
     manufacturing = row.fields.get(MANUFACTURING)
     if manufacturing and (problem := date_problem(manufacturing, "manufacturing")):
         reasons.append(problem)
+    reasons += [d.message for d in dates_details(row.fields[EXPIRY], manufacturing or None)]
     return product, reasons
 
 

@@ -5,12 +5,13 @@ the pool history is DERIVED from what is stored, and claims no more than that:
 
 - when the serial entered the pool (its ``created_at``): "Generated" for a serial we made, "Joined
   (external)" for an external one that entered by being commissioned;
-- the packaging order it is assigned to now, with that order's whole status history (entries from before
-  the serial was drawn for the order included: when it was drawn is not stored);
+- every packaging order it belonged to (``past_order_serials``: it left a cancelled or shrunk order) and
+  the one it is assigned to now, each with that order's whole status history (entries from before the
+  serial was drawn for the order included: when it was drawn is not stored);
+- every label order that printed it ("Printed", ``printed_serials``);
 - its status now (an entry without a time).
 
-What is not stored cannot be shown: when a serial was handed out by ``serials/request``, or an order it
-belonged to before it went back to the pool (a cancelled or resized order)."""
+What is not stored cannot be shown: when a serial was handed out by ``serials/request``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from packtrace.kit.errors import NotFoundError
+from packtrace.labels import repository as labels
 from packtrace.models import Pack, PackagingOrder
 from packtrace.models.enums import PackStatus, SerialSource
 from packtrace.orders import repository as orders
@@ -86,7 +88,7 @@ def serial_history(session: Session, tenant_id: int, product_code: str, serial: 
         expiry_date=pack.expiry_date if pack else None,
         order_id=order.order_id if order else None,
         parent=_parent(session, tenant_id, pack) if pack else None,
-        pool_history=_pool_history(session, pool, pool_order) if pool else [],
+        pool_history=_pool_history(session, pool, pool_order, _past_orders(session, pool)) if pool else [],
         pack_history=[
             HistoryEntry(e.at, e.event, e.detail, e.actor) for e in repository.pack_history(session, tenant_id, pack.id)
         ]
@@ -111,7 +113,26 @@ def _parent(session: Session, tenant_id: int, pack: Pack) -> Parent | None:
     return None
 
 
-def _pool_history(session: Session, pool: SerialState, order: PackagingOrder | None) -> list[HistoryEntry]:
+def _past_orders(session: Session, pool: SerialState) -> list[PackagingOrder]:
+    past = serials.past_orders(session, pool.tenant_id, pool.id)
+    return [order for pk in past if pk != pool.order_pk and (order := _order(session, pool.tenant_id, pk))]
+
+
+def _order_entries(session: Session, tenant_id: int, order: PackagingOrder) -> list[HistoryEntry]:
+    return [
+        HistoryEntry(
+            e.at,
+            f"Order {e.status}",
+            f"packaging order {order.order_id}" + (f": {e.comment}" if e.comment else ""),
+            e.actor,
+        )
+        for e in orders.history(session, tenant_id, order.id)
+    ]
+
+
+def _pool_history(
+    session: Session, pool: SerialState, order: PackagingOrder | None, past: list[PackagingOrder]
+) -> list[HistoryEntry]:
     external = pool.source == SerialSource.EXTERNAL.value
     entries = [
         HistoryEntry(
@@ -121,16 +142,16 @@ def _pool_history(session: Session, pool: SerialState, order: PackagingOrder | N
             None,
         )
     ]
-    if order is not None:
-        entries += [
-            HistoryEntry(
-                e.at,
-                f"Order {e.status}",
-                f"packaging order {order.order_id}" + (f": {e.comment}" if e.comment else ""),
-                e.actor,
-            )
-            for e in orders.history(session, pool.tenant_id, order.id)
-        ]
+    for each in [*past, *([order] if order else [])]:
+        entries += _order_entries(session, pool.tenant_id, each)
+    entries += [
+        HistoryEntry(
+            printing.created_at, "Printed", f"label order {printing.public_id}: {printing.source}", printing.created_by
+        )
+        for printing in labels.printed_by(session, pool.tenant_id, pool.id)
+    ]
+    # In time order; entries of one instant keep the order above (made, drawn, printed).
+    timed = sorted(entries, key=lambda entry: entry.at or pool.created_at)
     where = f", packaging order {order.order_id}" if order else ""
-    entries.append(HistoryEntry(None, "Current status", f"{pool.status} ({pool.source}){where}", None))
-    return entries
+    timed.append(HistoryEntry(None, "Current status", f"{pool.status} ({pool.source}){where}", None))
+    return timed

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 
 from packtrace.gs1.charset import invalid_set82_characters
 from packtrace.gs1.errors import GS1Error
-from packtrace.gs1.expiry import parse_yymmdd
+from packtrace.gs1.expiry import parse_expiry, parse_yymmdd
 from packtrace.gs1.serials import is_valid_serial
 from packtrace.kit.errors import Detail
 
@@ -23,7 +24,8 @@ def batch_problem(batch: str) -> str | None:
         return f"must be 1-{MAX_BATCH_LENGTH} characters to be printed in a GS1 barcode (AI 10), has {len(batch)}"
     bad = invalid_set82_characters(batch)
     if bad:
-        return f"has characters a GS1 barcode cannot carry (not in GS1 character set 82): {', '.join(map(repr, bad))}"
+        shown = ", ".join(map(repr, bad))
+        return f"has characters a GS1 barcode (AI 10) cannot carry (not in GS1 character set 82): {shown}"
     return None
 
 
@@ -34,6 +36,32 @@ def date_problem(value: str, what: str) -> str | None:
     except GS1Error as exc:
         return str(exc)
     return None
+
+
+def expired_problem(expiry_date: str, today: date) -> str | None:
+    """Why a pack with this expiry must not be made now (it has expired), or None. Only labelling and
+    commissioning ask: an order may be created or released with any valid date (the spec's own sample
+    has 221115), but a line must never pack expired product."""
+    try:
+        expires = parse_expiry(expiry_date)
+    except GS1Error:
+        return None  # the date's own rule reports it
+    if expires < today:
+        return f"{expiry_date} ({expires.isoformat()}) has passed (today is {today.isoformat()}, UTC)"
+    return None
+
+
+def dates_details(expiry_date: str | None, manufacturing_date: str | None) -> list[Detail]:
+    """A manufacturing date after the expiry date, wherever both are given."""
+    if expiry_date is None or manufacturing_date is None:
+        return []
+    try:
+        expires, made = parse_expiry(expiry_date), parse_yymmdd(manufacturing_date, what="manufacturing")
+    except GS1Error:
+        return []  # each date's own rule reports it
+    if made > expires:
+        return [Detail("manufacturing_date", f"{manufacturing_date} is after the expiry date {expiry_date}")]
+    return []
 
 
 SERIAL_RULE = "not a valid GS1 AI 21 serial (1-20 characters of GS1 character set 82)"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import (
     ConflictError,
     Detail,
@@ -23,7 +24,6 @@ from packtrace.kit.errors import (
 )
 from packtrace.markets.service import market_service
 from packtrace.models import PackagingOrder, Product
-from packtrace.models.base import utcnow
 from packtrace.models.enums import (
     ContainerEventType,
     DecommissionReason,
@@ -37,7 +37,15 @@ from packtrace.models.enums import (
 from packtrace.orders.service import order_service
 from packtrace.packs import repository
 from packtrace.packs.repository import KnownSerial, PackState
-from packtrace.packs.rules import NAMED, batch_problem, date_problem, names, serial_details
+from packtrace.packs.rules import (
+    NAMED,
+    batch_problem,
+    date_problem,
+    dates_details,
+    expired_problem,
+    names,
+    serial_details,
+)
 from packtrace.products.service import product_service
 from packtrace.serials import repository as serials
 
@@ -101,15 +109,15 @@ class Commissioned:
     already_active: list[str]
 
 
-def _lot_details(batch: str, expiry_date: str, manufacturing_date: str | None) -> list[Detail]:
+def _lot_details(batch: str, expiry_date: str, manufacturing_date: str | None, today: date) -> list[Detail]:
     details = []
     if problem := batch_problem(batch):
         details.append(Detail("batch", problem))
-    if problem := date_problem(expiry_date, "expiry"):
+    if problem := date_problem(expiry_date, "expiry") or expired_problem(expiry_date, today):
         details.append(Detail("expiry_date", problem))
     if manufacturing_date is not None and (problem := date_problem(manufacturing_date, "manufacturing")):
         details.append(Detail("manufacturing_date", problem))
-    return details
+    return details + dates_details(expiry_date, manufacturing_date)
 
 
 def _judge_pack(known: KnownSerial, lot: Lot) -> Problem | None:
@@ -160,7 +168,8 @@ class PackService:
         is named); a serial the pool does not know joins it as Assigned and external. A serial produced
         before with the same data is left as it is (a retry); anything else is refused whole."""
         product = product_service.registered(session, tenant_id, product_code)
-        details = _lot_details(batch, expiry_date, manufacturing_date) + serial_details(serials)
+        today = transaction_time(session).date()
+        details = _lot_details(batch, expiry_date, manufacturing_date, today) + serial_details(serials)
         if details:
             raise _refused("Nothing was commissioned", details)
         order = self._order_for(session, tenant_id, order_id, product, batch, expiry_date) if order_id else None
@@ -200,7 +209,7 @@ class PackService:
     def apply(self, session: Session, plan: CommissionPlan, actor: str) -> Commissioned:
         """Write a plan: external serials into the pool, then the packs with their events. Problems of
         the plan are skipped (the CSV import reports them per row)."""
-        lot, product, now = plan.lot, plan.lot.product, utcnow()
+        lot, product, now = plan.lot, plan.lot.product, transaction_time(session)
         if plan.external:
             # External serials are NOT counted in products.serial_count: that count guards the EU guessing
             # rule for the serials WE make, from the product's own format (length and alphabet). External
@@ -301,7 +310,7 @@ class PackService:
             raise _refused("Nothing was decommissioned", details, ConflictError)
         changing = [p for p in packs if p.status != PackStatus.DECOMMISSIONED.value]
         ids = [p.pack_id for p in changing]
-        now = utcnow()
+        now = transaction_time(session)
         repository.decommission(session, tenant_id, ids, reason.value, comment, now)
         detail = f"{reason.value}: {comment}" if comment else reason.value
         repository.add_events(session, tenant_id, ids, PackEventType.DECOMMISSIONED.value, detail, actor, now)
@@ -365,7 +374,7 @@ class PackService:
             self._check_market(session, product, market)
         if not repository.batch_has_packs(session, tenant_id, product.id, batch):
             raise NotFoundError.on_field("batch", f"no packs of {product.code} in batch {batch!r}")
-        now = utcnow()
+        now = transaction_time(session)
         ids = repository.commission_batch(session, tenant_id, product.id, batch, now)
         detail = f"batch {batch}" + (f", market {market}" if market else "")
         repository.add_events(session, tenant_id, ids, PackEventType.MARKET_COMMISSIONED.value, detail, actor, now)

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from packtrace.kit.db import on_postgres
-from packtrace.models import OrderSerial, PoolSerial, SerialNumber
+from packtrace.models import OrderSerial, PastOrderSerial, PoolSerial, SerialNumber
 from packtrace.models.enums import SerialStatus
 
 # The Core table, for plain INSERT statements.
@@ -297,6 +297,16 @@ def find(session: Session, tenant_id: int, product_id: int, serials: Sequence[st
     return [SerialState(*row) for row in session.execute(query)]
 
 
+def past_orders(session: Session, tenant_id: int, serial_id: int) -> list[int]:
+    """The orders the serial left (cancelled or shrunk), in the order it left them."""
+    query = (
+        select(PastOrderSerial.order_pk)
+        .where(PastOrderSerial.tenant_id == tenant_id, PastOrderSerial.serial_id == serial_id)
+        .order_by(PastOrderSerial.left_at, PastOrderSerial.order_pk)
+    )
+    return list(session.scalars(query))
+
+
 def release(session: Session, tenant_id: int, ids: Sequence[int]) -> int:
     """Assigned serials of no order back into their products' pools (already there: left alone)."""
     if not ids:
@@ -331,40 +341,76 @@ _PG_ORDER_SERIALS = _ORDER_SERIALS.replace(":tenant_id", "%(tenant_id)s").replac
 _PG_ORDER_SERIALS = _PG_ORDER_SERIALS.replace(":after", "%(after)s")
 _LAST_KEPT = text(_ORDER_SERIALS + " LIMIT 1 OFFSET :skip")
 _ORDER_PAGE = text(_ORDER_SERIALS + " LIMIT :limit")
-# Releasing the order's serials after an id: each goes back to the pool, and leaves its order. A serial
-# made for the order keeps no order on its registry row; drawn again, it is linked like any other. Two
-# requests releasing the same serials at once (a retried cancel) both read them as the order's; the
-# pool's key lets the first in and ON CONFLICT lets the second find nothing left to do, as before.
+# Releasing the order's serials after an id: each leaves its order (remembered in past_order_serials for
+# its history) and goes back to the pool unless it was printed or made into a pack: such a serial is out in
+# the world and is retired instead (Assigned to no order, never drawn again). A serial made for the order
+# keeps no order on its registry row; drawn again, it is linked like any other. Two requests releasing the
+# same serials at once (a retried cancel) both read them as the order's; the pool's key lets the first in
+# and ON CONFLICT lets the second find nothing left to do.
 _RELEASE_FROM_ORDER = (
     """
-    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
-    SELECT tenant_id, product_id, id, serial FROM serial_numbers
+    INSERT INTO past_order_serials (tenant_id, serial_id, order_pk, left_at)
+    SELECT tenant_id, id, order_pk, :at FROM serial_numbers
     WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after
+    UNION ALL
+    SELECT tenant_id, serial_id, order_pk, :at FROM order_serials
+    WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after
+    ON CONFLICT DO NOTHING
+    """,
+    """
+    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
+    SELECT s.tenant_id, s.product_id, s.id, s.serial FROM serial_numbers s
+    WHERE s.tenant_id = :tenant_id AND s.order_pk = :order_pk AND s.id > :after
+      AND NOT EXISTS (SELECT 1 FROM printed_serials ps WHERE ps.tenant_id = :tenant_id AND ps.serial_id = s.id)
+      AND NOT EXISTS (SELECT 1 FROM packs p
+                      WHERE p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = s.serial)
     ON CONFLICT DO NOTHING
     """,
     "UPDATE serial_numbers SET order_pk = NULL WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after",
     """
     INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
-    SELECT tenant_id, :product_id, serial_id, serial FROM order_serials
-    WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after
+    SELECT o.tenant_id, :product_id, o.serial_id, o.serial FROM order_serials o
+    WHERE o.tenant_id = :tenant_id AND o.order_pk = :order_pk AND o.serial_id > :after
+      AND NOT EXISTS (SELECT 1 FROM printed_serials ps WHERE ps.tenant_id = :tenant_id AND ps.serial_id = o.serial_id)
+      AND NOT EXISTS (SELECT 1 FROM packs p
+                      WHERE p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = o.serial)
     ON CONFLICT DO NOTHING
     """,
     "DELETE FROM order_serials WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after",
 )
 
 
-def release_from_order(session: Session, tenant_id: int, product_id: int, order_pk: int, keep: int = 0) -> int:
-    """Back to Available: the order's serials beyond the first ``keep`` (by id). Returns how many."""
+@dataclass(frozen=True)
+class Released:
+    """What leaving an order did to its serials: back in the pool, or retired (printed or packed)."""
+
+    returned: int
+    retired: int
+
+
+def release_from_order(
+    session: Session, tenant_id: int, product_id: int, order_pk: int, at: datetime, keep: int = 0
+) -> Released:
+    """The order's serials beyond the first ``keep`` (by id) leave it: back to Available, or retired when
+    printed or packed."""
     connection = session.connection()
-    params: dict[str, Any] = {"tenant_id": tenant_id, "product_id": product_id, "order_pk": order_pk, "after": 0}
+    params: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "product_id": product_id,
+        "order_pk": order_pk,
+        "after": 0,
+        "at": at,
+    }
     if keep > 0:
         last_kept = connection.execute(_LAST_KEPT, {**params, "skip": keep - 1}).first()
         if last_kept is None:
-            return 0
+            return Released(0, 0)
         params["after"] = last_kept.id
     counts = [connection.execute(text(statement), params).rowcount for statement in _RELEASE_FROM_ORDER]
-    # Each released serial was inserted into the pool once; the inserts' counts are the answer.
-    return counts[0] + counts[2]
+    # Made for the order (the UPDATE) and drawn for it (the DELETE) are all that left; the pool's inserts
+    # are those that went back.
+    returned = counts[1] + counts[3]
+    return Released(returned, counts[2] + counts[4] - returned)
 
 
 def order_page(

@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from packtrace.gs1 import serials as serial_rules
 from packtrace.gs1.errors import GS1Error
-from packtrace.kit.errors import Detail, InsufficientSerialsError, ValidationError
+from packtrace.kit.clock import transaction_time
+from packtrace.kit.errors import Detail, InsufficientSerialsError, InvalidStateError, ValidationError
+from packtrace.labels import repository as labels
 from packtrace.models import Product
-from packtrace.models.base import utcnow
 from packtrace.models.enums import SerialSource, SerialStatus
 from packtrace.packs import repository as packs
+from packtrace.packs.rules import names
 from packtrace.products import repository as products
 from packtrace.serials import repository
 
@@ -23,6 +25,12 @@ BATCH_SIZE = 50_000
 # A round that inserts nothing new means the space is all but used; give up rather than spin.
 _MAX_FRUITLESS_ROUNDS = 20
 MAX_REQUEST = 200_000
+# What a 409 for a short pool tells the caller to do about it.
+HOW_TO_FILL = (
+    "Fill the pool with `packtrace pool generate --tenant T --product CODE --count N`, "
+    "POST /api/products/CODE/pool/generate or the admin's SN / SSCC pool tab; or give the product "
+    "a pool threshold and refill size (`packtrace product update --pool-threshold`) so that it refills itself."
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,8 @@ class SerialService:
         missing = count - drawn
         if missing and not generate_missing:
             raise InsufficientSerialsError(
-                f"Product {product.code}: the pool has {drawn:,} Available serial numbers, {count:,} are needed",
+                f"Product {product.code}: the pool has {drawn:,} Available serial numbers, {count:,} are needed. "
+                + HOW_TO_FILL,
                 [Detail("product_code", f"{drawn:,} Available, {count:,} needed")],
             )
         if missing:
@@ -65,19 +74,22 @@ class SerialService:
         if len(serials) < quantity:
             raise InsufficientSerialsError(
                 f"Product {product.code}: the pool has {len(serials):,} Available serial numbers, "
-                f"{quantity:,} were requested",
+                f"{quantity:,} were requested. " + HOW_TO_FILL,
                 [Detail("quantity", f"{len(serials):,} Available")],
             )
         self.replenish(session, product)
         return serials
 
     def release(self, session: Session, product: Product, serials: Sequence[str]) -> int:
-        """``serials/release``: Assigned -> Available. Refused whole, naming the serials, for unknown,
-        external, not assigned, order-bound (an order's serials go back with the order) or produced ones."""
+        """``serials/release``: Assigned -> Available. Refused whole, naming the serials: for unknown,
+        external, not Assigned or order-bound serials a ``ValidationError``; for serials that are out in
+        the world (printed by a label order, or a pack: commissioned or decommissioned) an
+        ``InvalidStateError``, since such a serial must never be handed out again."""
         wanted = list(dict.fromkeys(serials))
         found = {row.serial: row for row in repository.find(session, product.tenant_id, product.id, wanted)}
         produced = packs.produced_serials(session, product.tenant_id, product.id, list(found))
-        problems = {
+        printed_ids = labels.printed_among(session, product.tenant_id, [row.id for row in found.values()])
+        invalid = {
             "unknown": [s for s in wanted if s not in found],
             "external (never returned to the pool)": [
                 s for s in wanted if s in found and found[s].source == SerialSource.EXTERNAL.value
@@ -86,13 +98,19 @@ class SerialService:
             "assigned to a packaging order (cancel or resize the order instead)": [
                 s for s in wanted if s in found and found[s].order_pk is not None
             ],
+        }
+        out_in_the_world = {
+            "printed by a label order (a printed serial never goes back to the pool)": [
+                s for s in wanted if s in found and found[s].id in printed_ids
+            ],
             "produced (a pack exists; a produced serial never goes back to the pool)": [
                 s for s in wanted if s in produced
             ],
         }
-        details = [Detail("serials", f"{reason}: {', '.join(bad[:20])}") for reason, bad in problems.items() if bad]
-        if details:
-            raise ValidationError("Serials refused: " + "; ".join(d.message for d in details), details)
+        for problems, error in ((invalid, ValidationError), (out_in_the_world, InvalidStateError)):
+            details = [Detail("serials", f"{reason}: {names(bad)}") for reason, bad in problems.items() if bad]
+            if details:
+                raise error("Serials refused: " + "; ".join(d.message for d in details), details)
         return repository.release(session, product.tenant_id, [found[s].id for s in wanted])
 
     def replenish(self, session: Session, product: Product) -> int:
@@ -124,7 +142,7 @@ class SerialService:
         from a concurrent transaction) are dropped by the database and replaced, until ``count`` are in."""
         made = 0
         fruitless = 0
-        now = utcnow()
+        now = transaction_time(session)
         while made < count:
             wanted = min(BATCH_SIZE, count - made)
             try:
