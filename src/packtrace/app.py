@@ -19,6 +19,7 @@ from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
 from packtrace.kit.rate_limit import FailureLimiter
 from packtrace.kit.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
+from packtrace.kit.security import HstsMiddleware
 from packtrace.labels.endpoints import router as labels_router
 from packtrace.lines import management as lines_management
 from packtrace.markets import management as markets_management
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes, answered_by_app=(ADMIN_PATH + "/",)
     )
     app.add_middleware(RequestIdMiddleware)
+    if settings.cookie_secure:
+        app.add_middleware(HstsMiddleware)
 
     manufacturer_api = APIRouter(prefix=MANUFACTURER_V2_PREFIX)
     manufacturer_api.include_router(orders_router)

@@ -1,5 +1,5 @@
 """Secrets: argon2 for what people choose (passwords, API secrets), HMAC-SHA256 under the server key for
-the high-entropy keys and tokens we generate (so they can be looked up by their hash), and JWTs."""
+the high-entropy keys and tokens we generate (so they can be looked up by their hash), JWTs, and HSTS."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from packtrace.kit.request_context import with_headers
 
 _hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
@@ -67,3 +70,19 @@ def decode_jwt(server_key: bytes, token: str) -> dict[str, Any] | None:
     except jwt.PyJWTError:
         return None
     return claims
+
+
+# One year, as browsers' HSTS preload lists expect.
+HSTS_HEADER = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class HstsMiddleware:
+    """Sends ``Strict-Transport-Security`` with every answer, so that a browser that once reached the
+    server over https never falls back to http (``settings.cookie_secure``). Pure ASGI, so that streamed
+    answers stay streamed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, with_headers(send, [HSTS_HEADER]) if scope["type"] == "http" else send)
