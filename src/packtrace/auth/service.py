@@ -18,6 +18,7 @@ from packtrace.models import ApiKey, Channel, Tenant, User
 from packtrace.models.enums import ChannelSource, Role
 
 SECRET_RULE = "at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character"
+EMAIL_TAKEN = "this e-mail address cannot be used for a new user; choose another"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -98,7 +99,9 @@ class UserService:
             raise ValidationError.on_field("email", "not an e-mail address")
         check_secret_strength("password", password)
         if repository.user_by_email(session, email) is not None:
-            raise ConflictError.on_field("email", f"a user with e-mail {email} exists already")
+            # Addresses are unique across tenants (sign-in is by e-mail alone). The answer is the same
+            # whether this tenant or another holds the address, and names neither user nor tenant.
+            raise ConflictError.on_field("email", EMAIL_TAKEN)
         user = User(
             tenant_id=tenant_id,
             email=email,
@@ -212,7 +215,7 @@ class ApiKeyService:
             tenant_id=tenant_id,
             name=name,
             key_hash=security.keyed_hash(server_key, key),
-            key_hint=key[:10],
+            key_hint=security.key_hint(key),
             secret_hash=security.hash_password(secret),
         )
         session.add(api_key)
@@ -305,7 +308,7 @@ class ChannelService:
             name=name,
             source=ChannelSource(source).value,
             key_hash=security.keyed_hash(server_key, key),
-            key_hint=key[:10],
+            key_hint=security.key_hint(key),
         )
         session.add(channel)
         session.flush()

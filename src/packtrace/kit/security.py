@@ -42,6 +42,15 @@ def generate_key(prefix: str, nbytes: int = 24) -> str:
     return f"{prefix}_{secrets.token_urlsafe(nbytes)}"
 
 
+HINT_LENGTH = 4
+
+
+def key_hint(key: str) -> str:
+    """What is kept of a key to tell it apart from the tenant's others: its last 4 characters, which
+    leave a guesser next to nothing (the first ones are the fixed ``ak_``/``ch_`` prefix)."""
+    return key[-HINT_LENGTH:]
+
+
 def derived_secret(server_key: bytes, purpose: str) -> str:
     """A value only this server can compute, stable across runs (the demo's credentials)."""
     return hmac.new(server_key, f"packtrace:{purpose}".encode(), hashlib.sha256).hexdigest()
