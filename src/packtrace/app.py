@@ -26,6 +26,7 @@ from packtrace.markets import management as markets_management
 from packtrace.orders.endpoints import router as orders_router
 from packtrace.packs import management as packs_management
 from packtrace.packs.endpoints import router as packs_router
+from packtrace.prefixes import management as prefixes_management
 from packtrace.products import management as products_management
 from packtrace.serials import management as serials_management
 from packtrace.serials.endpoints import router as serials_router
@@ -34,6 +35,7 @@ MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
 MANAGEMENT_FEATURES = (
     auth_management,
     markets_management,
+    prefixes_management,
     products_management,
     lines_management,
     serials_management,
