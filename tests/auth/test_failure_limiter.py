@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,10 +17,12 @@ from packtrace.app import create_app
 from packtrace.config import Settings
 from packtrace.demo import DemoCredentials
 from packtrace.kit.db import Database
+from packtrace.kit.migrations import upgrade
 from packtrace.kit.rate_limit import FailureLimiter, Subject
 from packtrace.models import AuthFailure
 from tests.auth.people import PASSWORD, Person
-from tests.support import ORDERS, assert_error
+from tests.conftest import DatabaseUnderTest
+from tests.support import ORDERS, assert_error, postgres_schema
 
 LIMIT = 10
 ClientAt = Callable[[str], TestClient]
@@ -131,3 +134,43 @@ def test_counts_live_in_the_database_and_stale_ones_are_pruned(session: Session)
     session.expire_all()
     assert session.get(AuthFailure, "address:10.9.9.9") is None
     assert session.scalar(select(func.count()).select_from(AuthFailure)) == 1
+
+
+@pytest.fixture
+def committed_url(test_database: DatabaseUnderTest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of its own whose commits are real: a SQLite file, or a PostgreSQL schema."""
+    if not test_database.is_postgres:
+        url = f"sqlite:///{tmp_path / 'limiter.db'}"
+        upgrade(url)
+        yield url
+        return
+    with postgres_schema(test_database.url, "packtrace_limiter") as url:
+        upgrade(url)
+        yield url
+
+
+def test_concurrent_failures_are_all_counted_without_deadlock(committed_url: str) -> None:
+    """Several server processes record failures at once (threads with connections of their own, as
+    workers have): every failure counts, none is lost, nothing deadlocks or reports a lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    limiter = FailureLimiter(limit=1000, window_seconds=60)
+    shared = Subject("address", "10.7.7.7")
+    db = Database(committed_url)
+    with db.unit_of_work() as s:  # a stale row, for the pruning to race with the upserts
+        limiter.record_failure(s, [Subject("address", "stale")])
+        s.get_one(AuthFailure, "address:stale").window_started_at -= timedelta(seconds=120)
+
+    def fail(worker: int) -> None:
+        for attempt in range(10):
+            with db.unit_of_work() as s:
+                limiter.record_failure(s, [shared, Subject("email", f"{worker}-{attempt}")])
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(fail, range(8)))
+        with db.unit_of_work() as s:
+            assert s.get_one(AuthFailure, shared.key).failures == 80
+            assert s.get(AuthFailure, "address:stale") is None
+    finally:
+        db.dispose()
