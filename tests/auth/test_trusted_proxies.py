@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -70,3 +71,17 @@ def test_a_proxy_not_named_is_not_believed(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("PACKTRACE_TRUSTED_PROXIES", "10.0.0.1")
     with _serving(Settings().proxy_options()) as url:
         assert _seen(url)["client"] == "127.0.0.1"
+
+
+def test_serve_passes_the_proxy_settings_to_uvicorn(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from packtrace.cli import service_cmds
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(service_cmds.uvicorn, "run", lambda app, **options: seen.update(options))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'serve.db'}", secret_key="s" * 40, trusted_proxies="10.0.0.1"
+    )
+    service_cmds.run_server(settings, "127.0.0.1", 8000)
+    assert (seen["proxy_headers"], seen["forwarded_allow_ips"]) == (True, ["10.0.0.1"])
+    service_cmds.run_server(settings.model_copy(update={"trusted_proxies": ""}), "127.0.0.1", 8000, migrate_first=False)
+    assert seen["proxy_headers"] is False
