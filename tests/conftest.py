@@ -19,12 +19,13 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from packtrace.app import create_app
+from packtrace.auth.service import tenant_service
 from packtrace.config import Settings
 from packtrace.demo import DemoCredentials, seed_demo
 from packtrace.kit import security
 from packtrace.kit.db import Database, is_sqlite, make_engine
 from packtrace.kit.migrations import upgrade
-from tests.support import postgres_schema
+from tests.support import postgres_schema, register_prefixes
 
 SERVER_KEY = "test-server-key-0123456789abcdef0123456789"
 
@@ -105,7 +106,9 @@ def client(settings: Settings, database: Database) -> Iterator[TestClient]:
 @pytest.fixture
 def demo(database: Database, settings: Settings) -> DemoCredentials:
     with database.unit_of_work() as s:
-        return seed_demo(s, settings.signing_key(), with_pool=False)
+        credentials = seed_demo(s, settings.signing_key(), with_pool=False)
+        register_prefixes(s, tenant_service.get_by_name(s, credentials.tenant).id)
+        return credentials
 
 
 @pytest.fixture
@@ -126,7 +129,8 @@ def committed_demo_schema(test_database: DatabaseUnderTest) -> Iterator[str]:
         db = Database(url)
         try:
             with db.unit_of_work() as session:
-                seed_demo(session, Settings(secret_key="c" * 40).signing_key(), with_pool=False)
+                credentials = seed_demo(session, Settings(secret_key="c" * 40).signing_key(), with_pool=False)
+                register_prefixes(session, tenant_service.get_by_name(session, credentials.tenant).id)
         finally:
             db.dispose()
         yield url

@@ -92,6 +92,21 @@ def sample_order(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not ...}
 
 
+# The GS1 company prefixes under which the tests register products and make SSCCs: every test tenant owns
+# them, as a real tenant owns its prefixes before it registers products (the rule is not weakened).
+TEST_PREFIXES = ("1234512", "4006381", "9506000", "0123451", "012345100000")
+
+
+def register_prefixes(session: Session, tenant_id: int, prefixes: tuple[str, ...] = TEST_PREFIXES) -> None:
+    """Register ``prefixes`` as the tenant's own GS1 company prefixes (those it has already are kept)."""
+    from packtrace.prefixes.service import company_prefix_service
+
+    known = {row.prefix for row in company_prefix_service.list_all(session, tenant_id)}
+    for prefix in prefixes:
+        if prefix not in known:
+            company_prefix_service.register(session, tenant_id, prefix)
+
+
 def make_tenant(db: Any, server_key: bytes, name: str) -> dict[str, str]:
     """A second tenant with an API key, a static token, a channel, the EU market, the demo's product code
     and line tag; returns the headers of a Manufacturer V2 API call as that tenant."""
@@ -106,6 +121,7 @@ def make_tenant(db: Any, server_key: bytes, name: str) -> dict[str, str]:
         token = api_key_service.generate_static_token(s, server_key, api_key).token
         channel_key = channel_service.create(s, server_key, tenant.id, "line").key
         market_service.add(s, tenant.id, "EU")
+        register_prefixes(s, tenant.id)
         product_service.create(
             s, tenant.id, "01234512345901", ProductSettings(name="Theirs", markets=["EU"], company_prefix_length=7)
         )

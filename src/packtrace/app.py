@@ -19,12 +19,14 @@ from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
 from packtrace.kit.rate_limit import FailureLimiter
 from packtrace.kit.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
+from packtrace.kit.security import HstsMiddleware
 from packtrace.labels.endpoints import router as labels_router
 from packtrace.lines import management as lines_management
 from packtrace.markets import management as markets_management
 from packtrace.orders.endpoints import router as orders_router
 from packtrace.packs import management as packs_management
 from packtrace.packs.endpoints import router as packs_router
+from packtrace.prefixes import management as prefixes_management
 from packtrace.products import management as products_management
 from packtrace.serials import management as serials_management
 from packtrace.serials.endpoints import router as serials_router
@@ -33,6 +35,7 @@ MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
 MANAGEMENT_FEATURES = (
     auth_management,
     markets_management,
+    prefixes_management,
     products_management,
     lines_management,
     serials_management,
@@ -74,6 +77,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes, answered_by_app=(ADMIN_PATH + "/",)
     )
     app.add_middleware(RequestIdMiddleware)
+    if settings.cookie_secure:
+        app.add_middleware(HstsMiddleware)
 
     manufacturer_api = APIRouter(prefix=MANUFACTURER_V2_PREFIX)
     manufacturer_api.include_router(orders_router)

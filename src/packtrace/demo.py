@@ -16,6 +16,7 @@ from packtrace.kit.security import derived_secret, hash_password, keyed_hash
 from packtrace.lines.service import line_service
 from packtrace.markets.service import market_service
 from packtrace.models.enums import Market, Role
+from packtrace.prefixes.service import company_prefix_service
 from packtrace.products.service import ProductSettings, product_service
 from packtrace.serials.service import serial_service
 
@@ -23,6 +24,8 @@ DEMO_TENANT = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.packtrace.local"
 DEMO_PRODUCT_CODE = "01234512345901"
 DEMO_COMPANY_PREFIX_LENGTH = 7
+# The demo product's GS1 company prefix, which the demo tenant owns: its products and SSCCs use it.
+DEMO_COMPANY_PREFIX = DEMO_PRODUCT_CODE[1 : 1 + DEMO_COMPANY_PREFIX_LENGTH]
 DEMO_LINE_TAG = "test-packaging-line-1"
 DEMO_API_KEY_NAME = "demo-erp"
 DEMO_CHANNEL_NAME = "demo-line-middleware"
@@ -90,6 +93,8 @@ def seed_demo(session: Session, server_key: bytes, *, with_pool: bool = True) ->
         if market.value not in profiles:
             market_service.add(session, tid, market.value)
 
+    if DEMO_COMPANY_PREFIX not in {p.prefix for p in company_prefix_service.list_all(session, tid)}:
+        company_prefix_service.register(session, tid, DEMO_COMPANY_PREFIX)
     if DEMO_PRODUCT_CODE not in {v.product.code for v in product_service.list_all(session, tid)}:
         product = product_service.create(
             session,

@@ -148,3 +148,29 @@ def test_each_role_starts_on_its_first_tab(
     for person in (admin, plain_user):
         response = ui_for(person).get("/", follow_redirects=False)
         assert response.headers["location"] == "/admin/products"
+
+
+def test_signing_out_revokes_the_session_on_the_server(admin_ui: AdminUI) -> None:
+    cookie = admin_ui.client.cookies.get("packtrace_admin")
+    assert cookie and admin_ui.get("/settings", follow_redirects=False).status_code == 200
+    assert admin_ui.post("/logout").status_code == 303
+    # A copy of the cookie taken before signing out (a shared computer, a stolen cookie) is refused.
+    admin_ui.client.cookies.set("packtrace_admin", cookie, path="/admin")
+    assert admin_ui.get("/settings", follow_redirects=False).status_code == 303
+
+
+def test_the_cookie_is_secure_and_hsts_sent_when_configured(
+    settings: Settings, database: Database, admin: Person
+) -> None:
+    from packtrace.app import create_app
+
+    secure = settings.model_copy(update={"cookie_secure": True})
+    with TestClient(create_app(secure, database=database)) as client:  # plain http: TLS ends at a proxy
+        page = client.get("/admin/login")
+        assert "Secure" in _set_cookie(page, "packtrace_admin")
+        assert page.headers["strict-transport-security"].startswith("max-age=")
+        assert "strict-transport-security" in client.get("/health").headers
+    with TestClient(create_app(settings, database=database)) as client:
+        page = client.get("/admin/login")
+        assert "Secure" not in _set_cookie(page, "packtrace_admin")
+        assert "strict-transport-security" not in page.headers

@@ -10,7 +10,7 @@ from tests.cli.support import Cli
 
 @pytest.fixture
 def acme(cli: Cli) -> Cli:
-    cli.ok("tenant", "create", "acme")
+    cli.tenant("acme")
     return cli
 
 

@@ -17,6 +17,7 @@ from packtrace.kit.db import Database
 from packtrace.lines.service import line_service
 from packtrace.models.enums import Role
 from packtrace.products.service import ProductSettings, product_service
+from tests.support import register_prefixes
 
 PASSWORD = "Str0ng-Passw0rd!"
 OTHER_PRODUCT_CODE = "04006381333931"
@@ -68,6 +69,7 @@ def outsider(database: Database, settings: Settings, demo: DemoCredentials) -> P
     """The administrator of tenant B, which has a product and a line of its own."""
     with database.unit_of_work() as s:
         tenant_id = tenant_service.create(s, "tenant-b").id
+        register_prefixes(s, tenant_id)
         product_service.create(
             s, tenant_id, OTHER_PRODUCT_CODE, ProductSettings(name="B's product", company_prefix_length=7)
         )

@@ -112,9 +112,10 @@ def test_administrator_changes_another_users_role_name_and_password(
         )
     )
     assert (changed["role"], changed["name"]) == ("Support", "Promoted")
-    login(client, plain_user.email, "N3w-Passw0rd!")
-    # The role is read on every request: the existing token now has Support's rights.
-    expect_ok(client.get("/api/users", headers=plain_user.headers))
+    token = login(client, plain_user.email, "N3w-Passw0rd!")
+    # A new token has Support's rights; the one issued before the change is revoked.
+    expect_ok(client.get("/api/users", headers={"Authorization": f"Bearer {token}"}))
+    expect_error(client.get("/api/me", headers=plain_user.headers), 401, "AuthenticationError")
 
 
 def test_administrator_cannot_demote_or_disable_themselves(
@@ -148,7 +149,7 @@ def test_api_key_created_through_the_api_gets_a_dynamic_token(
 ) -> None:
     created = expect_ok(client.post("/api/api_keys", json={"name": "erp", "secret": SECRET}, headers=admin.headers))
     key = created["api_key"]
-    assert key.startswith(created["key_hint"])
+    assert len(created["key_hint"]) == 4 and key.endswith(created["key_hint"])
     assert created["active"] is True
     assert created["has_static_token"] is False
     # The key is shown once: the list never has it, nor the secret.

@@ -8,6 +8,7 @@ from typing import Any
 from typer.testing import CliRunner, Result
 
 from packtrace.cli import app
+from tests.support import TEST_PREFIXES
 from tests.support import sample_order as spec_sample_order
 
 SERVER_KEY = "cli-test-server-key-0123456789abcdef0123456789"
@@ -30,6 +31,12 @@ class Cli:
 
     def run(self, *args: str, input: str | None = None) -> Result:
         return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    def tenant(self, name: str) -> None:
+        """Create a tenant that owns the tests' GS1 company prefixes, as an operator would set one up."""
+        self.ok("tenant", "create", name)
+        for prefix in TEST_PREFIXES:
+            self.ok("prefix", "add", "--tenant", name, prefix)
 
     def ok(self, *args: str, input: str | None = None) -> Result:
         result = self.run(*args, input=input)

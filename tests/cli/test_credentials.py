@@ -50,7 +50,7 @@ def test_apikey_key_is_shown_once_with_a_warning(cli: Cli) -> None:
     assert [k["name"] for k in listed] == ["erp"]
     assert key not in str(listed)
     assert key not in cli.ok("apikey", "list", "--tenant", "acme").stdout
-    assert listed[0]["key_hint"] == key[:10]
+    assert listed[0]["key_hint"] == key[-4:]
 
 
 def test_apikey_secret_is_asked_for_when_not_given(cli: Cli, api: TestClient) -> None:

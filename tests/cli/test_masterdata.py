@@ -11,7 +11,7 @@ GTIN = "01234512345901"
 
 @pytest.fixture
 def acme(cli: Cli) -> Cli:
-    cli.ok("tenant", "create", "acme")
+    cli.tenant("acme")
     return cli
 
 
@@ -106,7 +106,7 @@ def test_line_round_trip(acme: Cli) -> None:
 
 
 def test_masterdata_is_per_tenant(acme: Cli) -> None:
-    acme.ok("tenant", "create", "globex")
+    acme.tenant("globex")
     acme.ok("line", "create", "--tenant", "acme", "--tag", "line-1")
     acme.ok("market", "add", "--tenant", "acme", "EU")
     acme.ok("product", "create", "--tenant", "acme", "--code", GTIN, "--name", "T", "--company-prefix-length", "7")

@@ -25,7 +25,7 @@ MAX_LIVE_12_ALNUM = 36**12 // 10_000
 
 @pytest.fixture
 def acme(cli: Cli) -> Cli:
-    cli.ok("tenant", "create", "acme")
+    cli.tenant("acme")
     cli.ok("product", "create", "--tenant", "acme", "--code", GTIN, "--name", "Tablets", "--company-prefix-length", "7")
     return cli
 

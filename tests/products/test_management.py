@@ -12,6 +12,7 @@ from packtrace.auth.service import tenant_service
 from packtrace.kit.db import Database
 from packtrace.products.service import product_service
 from tests.auth.people import OTHER_PRODUCT_CODE, Person, create_order, expect_error, expect_ok, order_details
+from tests.support import register_prefixes
 
 DEMO_CODE = "01234512345901"
 NEW_PRODUCT: dict[str, Any] = {
@@ -187,6 +188,7 @@ def test_shrinking_the_serial_format_below_the_serials_made_is_refused(session: 
     from packtrace.products.service import ProductSettings, product_service
 
     tenant = tenant_service.create(session, "shrink")
+    register_prefixes(session, tenant.id)
     view = product_service.create(
         session, tenant.id, "01234512345901", ProductSettings(name="p", company_prefix_length=7)
     )

@@ -1,11 +1,12 @@
 """Who is using the admin UI: the session cookie, the CSRF check of every POST, and the role checks of
 every tab.
 
-The cookie is a JWT signed with the server key (HttpOnly, SameSite=Lax, Secure over https, scoped to the
-admin's path). It carries the user's id and the session's CSRF token and expires after
-``settings.user_session_hours``; before sign-in it carries a CSRF token only, for the sign-in form. The
-user is read from the database on every request, so a disabled user or a changed role takes effect at
-once."""
+The cookie is a JWT signed with the server key (HttpOnly, SameSite=Lax, Secure over https or when
+``settings.cookie_secure``, scoped to the admin's path). It carries the user's id, the user's credentials
+epoch and the session's CSRF token and expires after ``settings.user_session_hours``; before sign-in it
+carries a CSRF token only, for the sign-in form. The user is read from the database on every request, so
+a disabled user or a changed role takes effect at once, and a cookie issued under an older epoch (before
+a sign-out, a new password, a new role) is refused."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
 
 from packtrace.admin.service import TabAccess, admin_settings_service
 from packtrace.admin.tabs import TABS, Access, Tab, tab
@@ -24,6 +26,7 @@ from packtrace.auth.principal import UserPrincipal
 from packtrace.auth.service import user_service
 from packtrace.kit import security
 from packtrace.kit.deps import Context, DbSession, app_context
+from packtrace.models import User
 from packtrace.models.enums import Role
 
 SESSION_COOKIE = "packtrace_admin"
@@ -110,13 +113,14 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def write_cookie(request: Request, response: Response, user_id: int | None, hours: int, csrf_token: str) -> None:
-    """Start a session: a user's, or (``user_id`` None) the sign-in form's. Signing in starts a new
+def write_cookie(request: Request, response: Response, user: User | None, hours: int, csrf_token: str) -> None:
+    """Start a session: a user's, or (``user`` None) the sign-in form's. Signing in starts a new
     session with a new CSRF token, so a token known before sign-in is worth nothing after it."""
-    claims: dict[str, str] = {"typ": _TYPE, "csrf": csrf_token}
-    if user_id is not None:
-        claims["sub"] = str(user_id)
-    token, _ = security.encode_jwt(app_context(request).server_key, claims, timedelta(hours=hours))
+    server_key = app_context(request).server_key
+    if user is not None:
+        token = user_service.issue_token(server_key, user, hours, _TYPE, csrf=csrf_token).token
+    else:
+        token, _ = security.encode_jwt(server_key, {"typ": _TYPE, "csrf": csrf_token}, timedelta(hours=hours))
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -124,12 +128,24 @@ def write_cookie(request: Request, response: Response, user_id: int | None, hour
         path=cookie_path(request),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=_secure(request),
     )
 
 
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https" or app_context(request).settings.cookie_secure
+
+
 def clear_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path=cookie_path(request), httponly=True, samesite="lax")
+    response.delete_cookie(
+        SESSION_COOKIE, path=cookie_path(request), httponly=True, samesite="lax", secure=_secure(request)
+    )
+
+
+def signed_in_user(request: Request, session: Session) -> User | None:
+    """The user whose session the request's cookie holds, if that session is still valid."""
+    token = request.cookies.get(SESSION_COOKIE)
+    return user_service.from_token(session, app_context(request).server_key, token, _TYPE) if token else None
 
 
 async def csrf_guard(request: Request) -> AsyncIterator[None]:
@@ -163,10 +179,8 @@ async def _check_csrf(request: Request) -> None:
 
 def signed_in(request: Request, session: DbSession, context: Context) -> Viewer:
     cookie = read_cookie(request)
-    if cookie is None or cookie.user_id is None:
-        raise NotSignedIn()
-    user = user_service.find(session, cookie.user_id)
-    if user is None or not user.active:
+    user = signed_in_user(request, session) if cookie is not None else None
+    if cookie is None or user is None:
         raise NotSignedIn()
     viewer = Viewer(
         UserPrincipal(user.tenant_id, user.id, user.email, Role(user.role)),

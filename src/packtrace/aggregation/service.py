@@ -31,6 +31,7 @@ from packtrace.kit.errors import (
 from packtrace.kit.pagination import decode_cursor, encode_cursor
 from packtrace.models import ContainerEvent, Product
 from packtrace.models.enums import ContainerEventType, PackEventType, SerialSource, SsccStatus
+from packtrace.prefixes.service import company_prefix_service
 from packtrace.products.service import product_service
 
 MAX_GENERATE = 1_000_000
@@ -146,6 +147,7 @@ class SsccPool:
         if not 1 <= count <= MAX_GENERATE:
             raise ValidationError.on_field("count", f"must be 1 to {MAX_GENERATE:,}")
         capacity = self._capacity(prefix, extension)
+        company_prefix_service.check_sscc_prefix(session, tenant_id, prefix)
         bound = _reference_bounds(prefix, extension)
         if start is None:
             highest = repository.highest_between(session, tenant_id, bound(0, "0"), bound(capacity - 1, "9"))
@@ -202,6 +204,7 @@ class SsccPool:
         if not 1 <= quantity <= MAX_REQUEST:
             raise ValidationError.on_field("quantity", f"must be 1 to {MAX_REQUEST:,}")
         capacity = self._capacity(prefix, extension)
+        company_prefix_service.check_sscc_prefix(session, tenant_id, prefix)
         bound = _reference_bounds(prefix, extension)
         low, high = bound(0, "0"), bound(capacity - 1, "9")
         now = transaction_time(session)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
+from packtrace.auth import failures
 from packtrace.auth.principal import AdminUser, AnyUser, SupportUser
 from packtrace.auth.schemas import (
     ApiKeyCreate,
@@ -29,7 +30,7 @@ from packtrace.auth.schemas import (
     UserUpdate,
 )
 from packtrace.auth.service import api_key_service, channel_service, tenant_service, user_service
-from packtrace.kit.deps import Context, DbSession, client_address
+from packtrace.kit.deps import Context, DbSession
 from packtrace.kit.envelope import Envelope
 from packtrace.kit.errors import AuthenticationError
 from packtrace.kit.validation import NoNul
@@ -70,12 +71,13 @@ def channel_read(channel: Channel) -> ChannelRead:
 
 @router.post("/login", summary="Sign in with e-mail and password")
 def login(body: LoginRequest, request: Request, session: DbSession, context: Context) -> Envelope[TokenRead]:
-    client = client_address(request)
-    context.auth_failures.check(client)
+    subjects = [failures.address(request), failures.email(context, body.email)]
+    failures.check(session, context, subjects)
     user = user_service.authenticate(session, body.email, body.password)
     if user is None:
-        context.auth_failures.record_failure(client)
-        raise AuthenticationError("Sign-in failed: unknown e-mail or wrong password.")
+        failures.fail(
+            session, context, subjects, AuthenticationError("Sign-in failed: unknown e-mail or wrong password.")
+        )
     issued = user_service.issue_token(context.server_key, user, context.settings.user_session_hours)
     return Envelope(message="Signed in", data=TokenRead(token=issued.token, expires_at=issued.expires_at))
 

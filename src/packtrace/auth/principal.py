@@ -9,10 +9,16 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from packtrace.auth import failures
 from packtrace.auth.service import api_key_service, channel_service, user_service
-from packtrace.kit import security
-from packtrace.kit.deps import Context, DbSession, client_address
-from packtrace.kit.errors import AuthenticationError, NoChannelKeyError, NoTokenError, PermissionDeniedError
+from packtrace.kit.deps import Context, DbSession
+from packtrace.kit.errors import (
+    AuthenticationError,
+    ChannelError,
+    NoChannelKeyError,
+    NoTokenError,
+    PermissionDeniedError,
+)
 from packtrace.models.enums import ChannelSource, Role
 
 TOKEN_FAILED = "Failed to authenticate the provided token."
@@ -59,20 +65,23 @@ def manufacturer_api_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
     channel_key: Annotated[str | None, Security(_channel_key)] = None,
 ) -> ApiPrincipal:
-    client = client_address(request)
-    context.auth_failures.check(client)
+    """A valid token with a valid channel key is never refused by the failure limiter: failures count
+    against what was guessed (an invalid token against the address, a wrong channel key against the API
+    key that sent it), not against everyone behind the same address."""
     token = access_token or (bearer.credentials if bearer else None)
     if not token:
         raise NoTokenError("No token provided.")
     api_key = api_key_service.verify_token(session, context.server_key, token)
     if api_key is None:
-        context.auth_failures.record_failure(client)
-        raise AuthenticationError(TOKEN_FAILED)
+        failures.fail(session, context, [failures.address(request)], AuthenticationError(TOKEN_FAILED))
     if not channel_key:
         raise NoChannelKeyError("No channel key provided.")
-    channel = channel_service.verify(
-        session, context.server_key, channel_key, api_key.tenant_id, ChannelSource.MANUFACTURER_V2_API
-    )
+    try:
+        channel = channel_service.verify(
+            session, context.server_key, channel_key, api_key.tenant_id, ChannelSource.MANUFACTURER_V2_API
+        )
+    except ChannelError as error:
+        failures.fail(session, context, [failures.api_key(api_key.key_hash)], error)
     return ApiPrincipal(api_key.tenant_id, api_key.id, api_key.name, channel.id, channel.name)
 
 
@@ -82,17 +91,11 @@ def user_principal(
     context: Context,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> UserPrincipal:
-    client = client_address(request)
-    context.auth_failures.check(client)
     if bearer is None or not bearer.credentials:
         raise NoTokenError("No token provided.")
-    claims = security.decode_jwt(context.server_key, bearer.credentials)
-    user = None
-    if claims is not None and claims.get("typ") == "user" and str(claims.get("sub", "")).isdigit():
-        user = user_service.find(session, int(claims["sub"]))
-    if user is None or not user.active:
-        context.auth_failures.record_failure(client)
-        raise AuthenticationError(TOKEN_FAILED)
+    user = user_service.from_token(session, context.server_key, bearer.credentials, "user")
+    if user is None:
+        failures.fail(session, context, [failures.address(request)], AuthenticationError(TOKEN_FAILED))
     return UserPrincipal(user.tenant_id, user.id, user.email, Role(user.role))
 
 

@@ -87,7 +87,7 @@ class UserUpdate(BaseModel):
 
 class ApiKeyRead(BaseModel):
     name: str
-    key_hint: str = Field(description="the first characters of the key, to tell keys apart")
+    key_hint: str = Field(description="the last 4 characters of the key, to tell keys apart")
     active: bool
     has_static_token: bool
     static_token_created_at: datetime | None
@@ -114,7 +114,7 @@ class ApiKeyUpdate(BaseModel):
 class ChannelRead(BaseModel):
     name: str
     source: str
-    key_hint: str = Field(description="the first characters of the key, to tell channels apart")
+    key_hint: str = Field(description="the last 4 characters of the key, to tell channels apart")
     enabled: bool
     created_at: datetime
 

@@ -18,6 +18,7 @@ from packtrace.models import ApiKey, Channel, Tenant, User
 from packtrace.models.enums import ChannelSource, Role
 
 SECRET_RULE = "at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character"
+EMAIL_TAKEN = "this e-mail address cannot be used for a new user; choose another"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -98,7 +99,9 @@ class UserService:
             raise ValidationError.on_field("email", "not an e-mail address")
         check_secret_strength("password", password)
         if repository.user_by_email(session, email) is not None:
-            raise ConflictError.on_field("email", f"a user with e-mail {email} exists already")
+            # Addresses are unique across tenants (sign-in is by e-mail alone). The answer is the same
+            # whether this tenant or another holds the address, and names neither user nor tenant.
+            raise ConflictError.on_field("email", EMAIL_TAKEN)
         user = User(
             tenant_id=tenant_id,
             email=email,
@@ -143,15 +146,19 @@ class UserService:
                 raise ConflictError.on_field("role", "you cannot change your own role; ask another administrator")
             if active is False and user.active:
                 raise ConflictError.on_field("active", "you cannot disable yourself; ask another administrator")
-        if role is not None:
-            user.role = Role(role).value
-        if active is not None:
-            user.active = active
+        revoke = False
+        if role is not None and Role(role).value != user.role:
+            user.role, revoke = Role(role).value, True
+        if active is not None and active != user.active:
+            user.active, revoke = active, True
         if name is not None:
             user.name = name.strip()
         if password is not None:
             check_secret_strength("password", password)
-            user.password_hash = security.hash_password(password)
+            user.password_hash, revoke = security.hash_password(password), True
+        if revoke:
+            # Whoever held the old password or role keeps nothing of it: tokens and sessions die now.
+            self.revoke_sessions(session, user)
         session.flush()
         return user
 
@@ -159,10 +166,28 @@ class UserService:
         """Any tenant's user: only for checking a signed-in user's token, which names the user."""
         return repository.user_by_id_any_tenant(session, user_id)
 
-    def issue_token(self, server_key: bytes, user: User, hours: int) -> IssuedToken:
-        claims = {"sub": str(user.id), "typ": "user"}
+    def issue_token(self, server_key: bytes, user: User, hours: int, kind: str = "user", **extra: str) -> IssuedToken:
+        """A signed token for ``user`` of ``kind`` ("user": the management API; "admin": the admin UI's
+        cookie), carrying the user's credentials epoch so that it dies with a change of credentials."""
+        claims = {"sub": str(user.id), "typ": kind, "ep": user.credentials_epoch} | extra
         token, expires_at = security.encode_jwt(server_key, claims, timedelta(hours=hours))
         return IssuedToken(token, expires_at)
+
+    def from_token(self, session: Session, server_key: bytes, token: str, kind: str) -> User | None:
+        """The active user a valid token of ``kind`` names, else None. The user's row is read on every
+        request anyway; comparing its epoch with the token's revokes tokens and sessions at no extra cost."""
+        claims = security.decode_jwt(server_key, token)
+        if claims is None or claims.get("typ") != kind or not str(claims.get("sub", "")).isdigit():
+            return None
+        user = repository.user_by_id_any_tenant(session, int(claims["sub"]))
+        if user is None or not user.active or claims.get("ep", 0) != user.credentials_epoch:
+            return None
+        return user
+
+    def revoke_sessions(self, session: Session, user: User) -> None:
+        """Every token and admin session the user holds stops working at once."""
+        user.credentials_epoch += 1
+        session.flush()
 
     def authenticate(self, session: Session, email: str, password: str) -> User | None:
         user = repository.user_by_email(session, email.strip().lower())
@@ -190,7 +215,7 @@ class ApiKeyService:
             tenant_id=tenant_id,
             name=name,
             key_hash=security.keyed_hash(server_key, key),
-            key_hint=key[:10],
+            key_hint=security.key_hint(key),
             secret_hash=security.hash_password(secret),
         )
         session.add(api_key)
@@ -283,7 +308,7 @@ class ChannelService:
             name=name,
             source=ChannelSource(source).value,
             key_hash=security.keyed_hash(server_key, key),
-            key_hint=key[:10],
+            key_hint=security.key_hint(key),
         )
         session.add(channel)
         session.flush()

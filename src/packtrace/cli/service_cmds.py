@@ -45,7 +45,7 @@ def run_server(settings: Settings, host: str, port: int, *, migrate_first: bool 
         f"API docs at {client_url(host, port)}/docs",
         err=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), **settings.proxy_options())
 
 
 def client_url(host: str, port: int) -> str:

@@ -72,4 +72,8 @@ class PayloadTooLargeError(DomainError):
 
 
 class RateLimitError(DomainError):
-    """Too many failed authentications from one client."""
+    """Too many failed authentications of one subject; ``retry_after``: seconds until it may try again."""
+
+    def __init__(self, message: str, details: list[Detail] | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message, details)
+        self.retry_after = retry_after

@@ -71,7 +71,10 @@ def error_response(status: int, message: str, error_type: str, details: Sequence
 
 def domain_error_response(error: errors.DomainError) -> JSONResponse:
     status, error_type = status_and_type(error)
-    return error_response(status, error.message, error_type, error.details)
+    response = error_response(status, error.message, error_type, error.details)
+    if isinstance(error, errors.RateLimitError):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _field_name(loc: Sequence[int | str]) -> str:

@@ -37,14 +37,20 @@ class RequestIdMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         _request_id.set(request_id)
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k != REQUEST_ID_HEADER.encode()]
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                message["headers"] = headers
-            await send(message)
+        await self.app(scope, receive, with_headers(send, [(REQUEST_ID_HEADER.encode(), request_id.encode())]))
 
-        await self.app(scope, receive, send_with_id)
+
+def with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` that sets ``headers`` on the response (replacing any of the same names)."""
+    names = {name for name, _ in headers}
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kept = [(k, v) for k, v in message.get("headers", []) if k not in names]
+            message["headers"] = kept + headers
+        await send(message)
+
+    return sending
 
 
 def _too_large_message(limit: int) -> str:

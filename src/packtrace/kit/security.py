@@ -1,5 +1,5 @@
 """Secrets: argon2 for what people choose (passwords, API secrets), HMAC-SHA256 under the server key for
-the high-entropy keys and tokens we generate (so they can be looked up by their hash), and JWTs."""
+the high-entropy keys and tokens we generate (so they can be looked up by their hash), JWTs, and HSTS."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from packtrace.kit.request_context import with_headers
 
 _hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
@@ -37,6 +40,15 @@ def keyed_hash(server_key: bytes, value: str) -> str:
 
 def generate_key(prefix: str, nbytes: int = 24) -> str:
     return f"{prefix}_{secrets.token_urlsafe(nbytes)}"
+
+
+HINT_LENGTH = 4
+
+
+def key_hint(key: str) -> str:
+    """What is kept of a key to tell it apart from the tenant's others: its last 4 characters, which
+    leave a guesser next to nothing (the first ones are the fixed ``ak_``/``ch_`` prefix)."""
+    return key[-HINT_LENGTH:]
 
 
 def derived_secret(server_key: bytes, purpose: str) -> str:
@@ -67,3 +79,19 @@ def decode_jwt(server_key: bytes, token: str) -> dict[str, Any] | None:
     except jwt.PyJWTError:
         return None
     return claims
+
+
+# One year, as browsers' HSTS preload lists expect.
+HSTS_HEADER = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class HstsMiddleware:
+    """Sends ``Strict-Transport-Security`` with every answer, so that a browser that once reached the
+    server over https never falls back to http (``settings.cookie_secure``). Pure ASGI, so that streamed
+    answers stay streamed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, with_headers(send, [HSTS_HEADER]) if scope["type"] == "http" else send)

@@ -1,8 +1,10 @@
 """Every table. Importing this package registers them all on ``Base.metadata``."""
 
 from packtrace.models.api_key import ApiKey
+from packtrace.models.auth_failure import AuthFailure
 from packtrace.models.base import Base
 from packtrace.models.channel import Channel
+from packtrace.models.company_prefix import CompanyPrefix
 from packtrace.models.container import Container, ContainerEvent
 from packtrace.models.label_order import LabelOrder, PrintedSerial
 from packtrace.models.market_profile import MarketProfile
@@ -17,8 +19,10 @@ from packtrace.models.user import User
 
 __all__ = [
     "ApiKey",
+    "AuthFailure",
     "Base",
     "Channel",
+    "CompanyPrefix",
     "Container",
     "ContainerEvent",
     "LabelOrder",

@@ -15,6 +15,7 @@ from packtrace.kit.errors import ConflictError, InsufficientSerialsError, NotFou
 from packtrace.markets.service import parse_market
 from packtrace.models import Product
 from packtrace.models.enums import ProductCodeSchema
+from packtrace.prefixes.service import company_prefix_service
 from packtrace.products import repository
 
 # The most serials one order can hold: quantity 100,000 with 100 % extra. A product's serial space must
@@ -145,9 +146,11 @@ class ProductService:
         product.pool_threshold, product.pool_refill_size = _check_pool_settings(
             product, settings.pool_threshold or 0, settings.pool_refill_size or 0
         )
+        markets = _check_markets(settings.markets or [])
+        # Last of the checks: a form's other mistakes are shown first, each at its field.
+        company_prefix_service.check_product_code(session, tenant_id, gtin, product.company_prefix_length)
         session.add(product)
         session.flush()
-        markets = _check_markets(settings.markets or [])
         repository.set_markets(session, tenant_id, product.id, markets)
         return ProductView(product, markets)
 
@@ -214,6 +217,7 @@ class ProductService:
                 raise ConflictError.on_field(
                     "company_prefix_length", "orders exist for this product; its EPC identifiers depend on it"
                 )
+            company_prefix_service.check_product_code(session, tenant_id, product.code, new_length)
             product.company_prefix_length = new_length
         format_changed = settings.serial_length is not None or settings.serial_alphabet is not None
         if settings.pool_threshold is not None or settings.pool_refill_size is not None or format_changed:

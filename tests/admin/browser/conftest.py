@@ -35,7 +35,7 @@ from packtrace.orders.schemas import OrderCreate
 from packtrace.orders.service import order_service
 from packtrace.products.service import ProductSettings, product_service
 from tests.conftest import SERVER_KEY, DatabaseUnderTest
-from tests.support import postgres_schema
+from tests.support import postgres_schema, register_prefixes
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -103,6 +103,7 @@ def _seed(db: Database, settings: Settings) -> None:
     with db.unit_of_work() as s:
         seed_demo(s, settings.signing_key())
         tenant_id = tenant_service.get_by_name(s, DEMO_TENANT).id
+        register_prefixes(s, tenant_id)
         user_service.create(s, tenant_id, ADMIN_EMAIL, PASSWORD, Role.ADMINISTRATOR, "Sam Supervisor")
         user_service.create(s, tenant_id, USER_EMAIL, PASSWORD, Role.USER, "Olivia Operator")
         product_service.create(

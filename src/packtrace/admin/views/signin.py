@@ -1,4 +1,5 @@
-"""Sign-in, sign-out and the start page. Failed sign-ins count in the same limiter as the API's."""
+"""Sign-in, sign-out and the start page. Failed sign-ins count in the same limiter as the API's (per
+address and per e-mail)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from packtrace.admin.session import (
     clear_cookie,
     new_csrf_token,
     read_cookie,
+    signed_in_user,
     write_cookie,
 )
+from packtrace.auth import failures
 from packtrace.auth.service import user_service
-from packtrace.kit.deps import Context, DbSession, client_address
-from packtrace.kit.errors import RateLimitError
+from packtrace.kit.deps import Context, DbSession
+from packtrace.kit.errors import AuthenticationError, RateLimitError
 
 router = APIRouter()
 
@@ -67,22 +70,30 @@ def sign_in(request: Request, form: Form, session: DbSession, context: Context) 
             message=message,
         )
 
-    client = client_address(request)
+    subjects = [failures.address(request), failures.email(context, email)]
     try:
-        context.auth_failures.check(client)
+        failures.check(session, context, subjects)
+        user = user_service.authenticate(session, email, password if isinstance(password, str) else "")
+        if user is None:
+            failures.fail(session, context, subjects, AuthenticationError(SIGN_IN_FAILED))
     except RateLimitError as error:
-        return refused(429, error.message)
-    user = user_service.authenticate(session, email, password if isinstance(password, str) else "")
-    if user is None:
-        context.auth_failures.record_failure(client)
+        page = refused(429, error.message)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
+    except AuthenticationError:
         return refused(401, SIGN_IN_FAILED)
     response = redirect(request, after)
-    write_cookie(request, response, user.id, context.settings.user_session_hours, new_csrf_token())
+    write_cookie(request, response, user, context.settings.user_session_hours, new_csrf_token())
     return response
 
 
 @router.post("/logout")
-def sign_out(request: Request) -> RedirectResponse:
+def sign_out(request: Request, session: DbSession) -> RedirectResponse:
+    """Ends the session on the server too: the user's credentials epoch moves on, so the cookie (and any
+    copy of it) is refused from now on, as are the user's other sessions and tokens."""
+    user = signed_in_user(request, session)
+    if user is not None:
+        user_service.revoke_sessions(session, user)
     response = redirect(request, "/login", flash="You have signed out.")
     clear_cookie(request, response)
     return response
