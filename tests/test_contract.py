@@ -128,7 +128,7 @@ def _orders_of(demo: DemoCredentials, document: dict[str, Any]) -> dict[str, Any
 
 
 def test_generated_requests_conform_to_the_document(
-    contract: tuple[Any, Caller], record_property: Callable[[str, object], None]
+    contract: tuple[Any, Caller], record_testsuite_property: Callable[[str, object], None]
 ) -> None:
     schema, caller = contract
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -143,14 +143,16 @@ def test_generated_requests_conform_to_the_document(
 
         check()
     # In the JUnit report CI writes: how many requests, in how long.
-    record_property("requests", caller.requests)
-    record_property("seconds", round(time.monotonic() - started))
+    record_testsuite_property("contract_requests", caller.requests)
+    record_testsuite_property("contract_seconds", round(time.monotonic() - started))
     # Operations without inputs are done after one example; every other gives its share.
     assert caller.requests >= EXAMPLES_PER_OPERATION * len(operations) // 2
 
 
 def test_linked_operations_conform_to_the_document(
-    contract: tuple[Any, Caller], monkeypatch: pytest.MonkeyPatch, record_property: Callable[[str, object], None]
+    contract: tuple[Any, Caller],
+    monkeypatch: pytest.MonkeyPatch,
+    record_testsuite_property: Callable[[str, object], None],
 ) -> None:
     schema, caller = contract
     schema = schemathesis.openapi.from_dict(_orders_of(caller.demo, copy.deepcopy(schema.raw_schema)))
@@ -188,6 +190,6 @@ def test_linked_operations_conform_to_the_document(
     Chains.run(
         settings=settings(max_examples=EXAMPLES_PER_OPERATION, stateful_step_count=STATEFUL_STEPS, **HYPOTHESIS)  # type: ignore[arg-type]
     )
-    record_property("requests", caller.requests)
-    record_property("seconds", round(time.monotonic() - started))
+    record_testsuite_property("contract_linked_requests", caller.requests)
+    record_testsuite_property("contract_linked_seconds", round(time.monotonic() - started))
     assert caller.requests >= EXAMPLES_PER_OPERATION

@@ -245,6 +245,9 @@ def _api_requests(document: dict[str, Any], a: TenantA) -> Iterator[tuple[str, s
             content = op.get("requestBody", {}).get("content", {})
             if "application/json" in content:
                 body = _example(content["application/json"]["schema"], document, "", path, a)
+            elif "text/csv" in content:  # a file of A's packs
+                code, serial = a.values["product_code"], a.values["serial"]
+                body = f"SerialNumber,GTIN,Batch,ExpirationDate\n{serial},{code},BATCH111,221115\n"
             yield method, url, params, body, aims
 
 
@@ -289,7 +292,11 @@ def test_tenant_b_reaches_nothing_of_tenant_a(
         what = f"{kind} {method.upper()} {url}"
         if kind == "api":
             headers = b.user_headers if url.startswith("/api/") else b.api_headers
-            response = client.request(method, url, params=params, json=body, headers=headers)
+            if isinstance(body, str):
+                headers = {**headers, "Content-Type": "text/csv"}
+                response = client.request(method, url, params=params, content=body, headers=headers)
+            else:
+                response = client.request(method, url, params=params, json=body, headers=headers)
         elif method == "get":
             response = b.ui.get(url, follow_redirects=False)
         else:

@@ -162,7 +162,8 @@ def _document_refusals(document: dict[str, Any]) -> None:
                 responses.setdefault(
                     str(status),
                     {
-                        "description": "Refused: " + ", ".join(sorted(refusals[status])),
+                        "description": ("Refused: " if status < 500 else "Server error: ")
+                        + ", ".join(sorted(refusals[status])),
                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}},
                     },
                 )
