@@ -23,6 +23,7 @@ from packtrace.kit.security import HstsMiddleware
 from packtrace.labels.endpoints import router as labels_router
 from packtrace.lines import management as lines_management
 from packtrace.markets import management as markets_management
+from packtrace.openapi import install_openapi
 from packtrace.orders.endpoints import router as orders_router
 from packtrace.packs import management as packs_management
 from packtrace.packs.endpoints import router as packs_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(management_api)
     # The admin web UI: server-rendered pages under /admin/, on the same services and context.
     mount_admin(app)
+    install_openapi(app, MANUFACTURER_V2_PREFIX)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

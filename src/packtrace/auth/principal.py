@@ -23,9 +23,23 @@ from packtrace.models.enums import ChannelSource, Role
 
 TOKEN_FAILED = "Failed to authenticate the provided token."
 
-_access_token = APIKeyHeader(name="x-access-token", auto_error=False, description="Access token")
-_bearer = HTTPBearer(auto_error=False, description="Access token as `Authorization: Bearer <token>`")
-_channel_key = APIKeyHeader(name="x-channel-key", auto_error=False, description="Shopfloor channel key")
+# Each scheme has a name of its own in the OpenAPI document (by default both headers were "APIKeyHeader",
+# one hiding the other); packtrace.openapi pairs the channel key with either token.
+ACCESS_TOKEN_SCHEME = "AccessToken"
+BEARER_SCHEME = "Bearer"
+CHANNEL_KEY_SCHEME = "ChannelKey"
+_access_token = APIKeyHeader(
+    name="x-access-token", scheme_name=ACCESS_TOKEN_SCHEME, auto_error=False, description="Access token"
+)
+_bearer = HTTPBearer(
+    scheme_name=BEARER_SCHEME,
+    auto_error=False,
+    description="`Authorization: Bearer <token>`: an access token (Manufacturer V2 API) or a user token from "
+    "`POST /api/login` (management API)",
+)
+_channel_key = APIKeyHeader(
+    name="x-channel-key", scheme_name=CHANNEL_KEY_SCHEME, auto_error=False, description="Shopfloor channel key"
+)
 
 
 @dataclass(frozen=True)
