@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from packtrace.audit.facts import act_as
 from packtrace.auth.service import api_key_service, channel_service, user_service
 from packtrace.kit import security
 from packtrace.kit.deps import Context, DbSession, client_address
@@ -73,7 +74,9 @@ def manufacturer_api_principal(
     channel = channel_service.verify(
         session, context.server_key, channel_key, api_key.tenant_id, ChannelSource.MANUFACTURER_V2_API
     )
-    return ApiPrincipal(api_key.tenant_id, api_key.id, api_key.name, channel.id, channel.name)
+    principal = ApiPrincipal(api_key.tenant_id, api_key.id, api_key.name, channel.id, channel.name)
+    act_as(session, principal.actor)  # the audit trail names who made this request's changes
+    return principal
 
 
 def user_principal(
@@ -93,7 +96,9 @@ def user_principal(
     if user is None or not user.active:
         context.auth_failures.record_failure(client)
         raise AuthenticationError(TOKEN_FAILED)
-    return UserPrincipal(user.tenant_id, user.id, user.email, Role(user.role))
+    principal = UserPrincipal(user.tenant_id, user.id, user.email, Role(user.role))
+    act_as(session, principal.actor)  # the audit trail names who made this request's changes
+    return principal
 
 
 def require_role(*roles: Role) -> Callable[[UserPrincipal], UserPrincipal]:
