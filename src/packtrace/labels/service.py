@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import publish_change, snapshot
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import validate_sscc
 from packtrace.kit.errors import Detail, InvalidStateError, NotFoundError, ValidationError
@@ -63,6 +64,10 @@ def _one_of(request: LabelOrderCreate) -> str:
     return "serials" if request.serials is not None else "quantity"
 
 
+# What the audit trail records of a label order (not the document itself).
+AUDITED_FIELDS = ("template", "format", "status", "label_count", "source", "file_name")
+
+
 class LabelService:
     def create(self, session: Session, tenant_id: int, request: LabelOrderCreate, actor: str) -> LabelOrder:
         form = _one_of(request)
@@ -95,6 +100,8 @@ class LabelService:
         )
         session.add(order)
         session.flush()
+        after = snapshot(order, AUDITED_FIELDS)
+        publish_change(session, tenant_id, "label_order", public_id, "created", None, after)
         return order
 
     def get(self, session: Session, tenant_id: int, public_id: str) -> LabelOrder:
