@@ -8,9 +8,13 @@ import io
 import json
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from packtrace.demo import DemoCredentials
+from packtrace.models import ApiKey
 from tests.admin.support import AdminUI
+from tests.audit.support import last
 from tests.auth.people import Person
 
 
@@ -59,3 +63,25 @@ def test_support_reads_and_exports_csv(
 def test_the_user_role_does_not_see_the_tab(user_ui: AdminUI) -> None:
     assert user_ui.get("/audit").status_code == 403
     assert 'href="/admin/audit"' not in user_ui.get("/products").text
+
+
+def test_ui_forms_send_their_reason_to_the_trail(
+    admin_ui: AdminUI, session: Session, admin: Person, support: Person, demo: DemoCredentials
+) -> None:
+    page = admin_ui.get(f"/products/{demo.product_code}").text
+    assert 'name="reason"' in page
+    form = {"name": "Renamed in the UI", "company_prefix_length": "7", "reason": "CC-9: label text"}
+    assert admin_ui.post(f"/products/{demo.product_code}", form).status_code == 303
+    assert last(session, admin.tenant_id, "product").reason == "CC-9: label text"
+    users = admin_ui.get("/tenant/users").text
+    assert f'aria-label="Reason for the change of {support.email}"' in users
+    assert (
+        admin_ui.post(f"/tenant/users/{support.user_id}/role", {"role": "User", "reason": "left QA"}).status_code == 303
+    )
+    entry = last(session, admin.tenant_id, "user")
+    assert (entry.changes, entry.reason) == ({"role": {"old": "Support", "new": "User"}}, "left QA")
+    key_id = session.scalars(select(ApiKey.id).where(ApiKey.name == "demo-erp")).one()
+    assert admin_ui.post(f"/tenant/api-keys/{key_id}/static-token", {"reason": "leaked"}).status_code == 200
+    assert last(session, admin.tenant_id, "api_key").reason == "leaked"
+    assert admin_ui.post("/settings/release", {"automatic_release": "on", "reason": "go live"}).status_code == 303
+    assert last(session, admin.tenant_id, "tenant").reason == "go live"
