@@ -77,3 +77,8 @@ def test_reason_is_refused_when_too_long(client: TestClient, support: Person, de
     body = {"name": "x", "reason": "r" * 1001}
     response = client.patch(f"/api/products/{demo.product_code}", json=body, headers=support.headers)
     assert_error(response, 400, "ValidationError", "reason")
+
+
+def test_a_time_before_the_first_utc_instant_is_bad_input_not_a_crash(client: TestClient, support: Person) -> None:
+    response = client.get("/api/audit", params={"from": "0001-01-01T00:00:00+05:00"}, headers=support.headers)
+    assert_error(response, 400, "ValidationError", "from")

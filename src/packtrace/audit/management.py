@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from packtrace.audit.repository import AuditFilter
 from packtrace.audit.schemas import AuditPageRead, AuditRecordRead
-from packtrace.audit.service import audit_service
+from packtrace.audit.service import audit_service, in_utc
 from packtrace.auth.principal import SupportUser
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
@@ -39,13 +39,6 @@ def audit_record_read(record: AuditRecord) -> AuditRecordRead:
     )
 
 
-def in_utc(moment: datetime | None) -> datetime | None:
-    """A time without a zone is taken as UTC, the zone of every record."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 @router.get("/audit", summary="The tenant's audit trail, newest first, paged (Support, Administrator)")
 def list_audit(
     user: SupportUser,
@@ -64,7 +57,7 @@ def list_audit(
     before: Annotated[int | None, Query(ge=1, le=2**62, description="the next_before of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ) -> Envelope[AuditPageRead]:
-    where = AuditFilter(entity, entity_id, actor, in_utc(since), in_utc(until))
+    where = AuditFilter(entity, entity_id, actor, in_utc(since, "from"), in_utc(until, "to"))
     page = audit_service.page(session, user.tenant_id, where, before, limit)
     data = AuditPageRead(records=[audit_record_read(r) for r in page.records], next_before=page.next_before)
     return Envelope(message="Audit trail", data=data)

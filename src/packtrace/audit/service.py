@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,16 @@ from packtrace.kit.errors import ValidationError
 from packtrace.kit.facts import subscribe
 from packtrace.kit.pagination import MAX_PAGE_SIZE
 from packtrace.models import AuditRecord
+
+
+def in_utc(moment: datetime | None, field_name: str) -> datetime | None:
+    """A time bound of a filter in UTC, the zone of every record; a time without a zone is taken as UTC."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable UTC instant
+        raise ValidationError.on_field(field_name, "out of the range of times PackTrace keeps") from None
 
 
 def canonical_changes(changes: object) -> str:

@@ -3,7 +3,7 @@ it append-only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +12,7 @@ import typer
 
 from packtrace.audit.export import csv_chunks, json_chunks
 from packtrace.audit.repository import AuditFilter
-from packtrace.audit.service import audit_service
+from packtrace.audit.service import audit_service, in_utc
 from packtrace.auth.service import tenant_service
 from packtrace.cli.context import load_settings, tenant_named, unit_of_work
 from packtrace.cli.errors import USER_ERROR, fail
@@ -29,12 +29,6 @@ class Format(StrEnum):
 OptionalTenant = Annotated[
     str | None, typer.Option("--tenant", "-t", help="Only this tenant (default: every tenant).", show_default=False)
 ]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @audit_app.command("verify")
@@ -80,7 +74,7 @@ def export(
     until: Annotated[datetime | None, typer.Option("--to", help="Records before (UTC if no zone).")] = None,
 ) -> None:
     """Write the tenant's audit trail, oldest first, as CSV or JSON."""
-    where = AuditFilter(entity=entity, actor=actor, since=_utc(since), until=_utc(until))
+    where = AuditFilter(entity=entity, actor=actor, since=in_utc(since, "from"), until=in_utc(until, "to"))
     chunks = csv_chunks if output_format is Format.CSV else json_chunks
     with unit_of_work(load_settings()) as session:
         records = audit_service.export(session, tenant_named(session, tenant).id, where)

@@ -15,7 +15,7 @@ from packtrace.admin.rendering import render
 from packtrace.admin.session import SignedIn, tab_guard
 from packtrace.audit.export import csv_chunks
 from packtrace.audit.repository import AuditFilter
-from packtrace.audit.service import audit_service
+from packtrace.audit.service import audit_service, in_utc
 from packtrace.kit.deps import DbSession
 from packtrace.kit.errors import DomainError
 
@@ -50,7 +50,11 @@ def _moment(params: QueryParams, name: str, errors: FormErrors) -> datetime | No
     except ValueError:
         errors.add(name, "not a date and time (YYYY-MM-DDTHH:MM)")
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return in_utc(moment, name)
+    except DomainError as error:
+        errors.add(name, error.details[0].message if error.details else error.message)
+        return None
 
 
 def _filter(params: QueryParams, errors: FormErrors) -> AuditFilter:
