@@ -11,6 +11,7 @@ from packtrace import __version__
 from packtrace.admin.mount import ADMIN_PATH, mount_admin
 from packtrace.aggregation import management as aggregation_management
 from packtrace.aggregation.endpoints import router as aggregation_router
+from packtrace.audit import management as audit_management
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
@@ -35,6 +36,7 @@ from packtrace.serials.endpoints import router as serials_router
 MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
 MANAGEMENT_FEATURES = (
     auth_management,
+    audit_management,
     markets_management,
     prefixes_management,
     products_management,

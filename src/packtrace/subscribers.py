@@ -6,3 +6,7 @@ its call here.
 """
 
 from __future__ import annotations
+
+from packtrace.audit import service as audit
+
+audit.wire()

@@ -10,6 +10,7 @@ import pydantic
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
+from packtrace.audit.schemas import REASON_MAX
 from packtrace.kit.errors import DomainError
 from packtrace.kit.http_errors import validation_details
 
@@ -64,6 +65,11 @@ class FormErrors:
 def text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip()[:MAX_TEXT] if isinstance(value, str) else ""
+
+
+def reason(form: FormData) -> str | None:
+    """The form's optional "reason for the change", recorded with it in the audit trail."""
+    return text(form, "reason")[:REASON_MAX] or None
 
 
 def optional_text(form: FormData, name: str) -> str | None:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from packtrace.admin.rendering import STATIC_DIR, base_path, render, status_of
 from packtrace.admin.session import NotSignedIn, PageError, csrf_guard
 from packtrace.admin.views import (
+    audit,
     commissioning,
     credentials,
     labels,
@@ -38,7 +39,20 @@ log = logging.getLogger("packtrace.admin")
 
 ADMIN_PATH = "/admin"
 # The routers of the pages, by tab. ``orders`` before ``order_page``: "/orders/new" is not an order.
-VIEWS = (signin, products, pool, orders, order_page, lines, commissioning, labels, settings, users, credentials)
+VIEWS = (
+    signin,
+    products,
+    pool,
+    orders,
+    order_page,
+    lines,
+    commissioning,
+    labels,
+    audit,
+    settings,
+    users,
+    credentials,
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from packtrace.admin import repository
 from packtrace.admin.tabs import CONFIGURABLE_TABS, TABS_BY_KEY, Access, Tab
+from packtrace.audit.facts import Json, publish_change, snapshot
 from packtrace.gs1.digital_link import sscc_uri
 from packtrace.gs1.errors import GS1Error
 from packtrace.kit.errors import ValidationError
@@ -53,6 +54,9 @@ def _check_resolver(value: str) -> str:
     return value.rstrip("/")
 
 
+RESOLVER = ("digital_link_resolver",)
+
+
 class AdminSettingsService:
     def tab_access(self, session: Session, tenant_id: int) -> TabAccess:
         chosen: dict[tuple[Role, str], Access] = {}
@@ -62,8 +66,15 @@ class AdminSettingsService:
                 chosen[(Role(row.role), row.tab)] = Access(row.access)
         return TabAccess(chosen)
 
-    def set_tab_access(self, session: Session, tenant_id: int, wanted: Mapping[tuple[Role, str], Access]) -> TabAccess:
+    def set_tab_access(
+        self,
+        session: Session,
+        tenant_id: int,
+        wanted: Mapping[tuple[Role, str], Access],
+        reason: str | None = None,
+    ) -> TabAccess:
         """Store the access of each (role, tab) given; the others keep theirs."""
+        before = self._permissions(session, tenant_id)
         configurable = {tab.key for tab in CONFIGURABLE_TABS}
         for (role, key), access in wanted.items():
             if role not in CONFIGURABLE_ROLES:
@@ -72,12 +83,24 @@ class AdminSettingsService:
                 raise ValidationError.on_field("permissions", f"{key!r} is not a tab whose access can be chosen")
             repository.set_tab_permission(session, tenant_id, role.value, key, Access(access).value)
         session.flush()
+        after = self._permissions(session, tenant_id)
+        publish_change(session, tenant_id, "tab_permissions", "tenant", "changed", before, after, reason=reason)
         return self.tab_access(session, tenant_id)
 
-    def set_digital_link_resolver(self, session: Session, tenant: Tenant, value: str) -> Tenant:
+    def _permissions(self, session: Session, tenant_id: int) -> dict[str, Json]:
+        """Every configurable role's access to every configurable tab, as ``"Support/products": "change"``."""
+        access = self.tab_access(session, tenant_id)
+        return {f"{r.value}/{t.key}": access.of(r, t).value for r in CONFIGURABLE_ROLES for t in CONFIGURABLE_TABS}
+
+    def set_digital_link_resolver(
+        self, session: Session, tenant: Tenant, value: str, reason: str | None = None
+    ) -> Tenant:
         """Where the tenant's GS1 Digital Link URIs (the QR codes on labels) point from now on."""
+        before = snapshot(tenant, RESOLVER)
         tenant.digital_link_resolver = _check_resolver(value.strip())
         session.flush()
+        after = snapshot(tenant, RESOLVER)
+        publish_change(session, tenant.id, "tenant", tenant.name, "changed", before, after, reason=reason)
         return tenant
 
 

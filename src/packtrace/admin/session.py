@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from packtrace.admin.service import TabAccess, admin_settings_service
 from packtrace.admin.tabs import TABS, Access, Tab, tab
+from packtrace.audit.facts import act_as
 from packtrace.auth.principal import UserPrincipal
 from packtrace.auth.service import user_service
 from packtrace.kit import security
@@ -188,6 +189,7 @@ def signed_in(request: Request, session: DbSession, context: Context) -> Viewer:
         cookie.csrf_token,
         admin_settings_service.tab_access(session, user.tenant_id),
     )
+    act_as(session, viewer.actor)  # the audit trail names who made this request's changes
     request.state.viewer = viewer  # for the error pages, which are rendered outside the view
     return viewer
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from packtrace.aggregation import repository
 from packtrace.aggregation.repository import AGGREGATABLE, ContainerRow, PackRow
+from packtrace.audit.facts import Json, publish_change
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import build_sscc, serial_reference_capacity
 from packtrace.kit.clock import transaction_time
@@ -194,6 +195,14 @@ class SsccPool:
         if made < count:
             # Another request took references in between: the caller's rollback undoes the whole batch.
             raise InsufficientSerialsError.on_field("count", "SSCCs were generated concurrently; retry")
+        generated: dict[str, Json] = {
+            "prefix": prefix,
+            "extension": extension,
+            "count": made,
+            "first": first,
+            "last": last,
+        }
+        publish_change(session, tenant_id, "sscc_pool", f"{extension}{prefix}", "generated", None, generated)
         return Generated(made, first, last)
 
     def request(

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
+from packtrace.audit.schemas import ReasonQuery
 from packtrace.auth import failures
 from packtrace.auth.principal import AdminUser, AnyUser, SupportUser
 from packtrace.auth.schemas import (
@@ -99,7 +100,7 @@ def update_tenant(body: TenantUpdate, admin: AdminUser, session: DbSession) -> E
     """`automatic_release`: release an order to its packaging line as soon as it has its serial numbers.
     It applies to orders that get their serials from now on."""
     tenant = tenant_service.set_automatic_release(
-        session, tenant_service.get(session, admin.tenant_id), body.automatic_release
+        session, tenant_service.get(session, admin.tenant_id), body.automatic_release, body.reason
     )
     return Envelope(message="Tenant updated", data=TenantRead.model_validate(tenant, from_attributes=True))
 
@@ -115,7 +116,9 @@ def list_users(user: SupportUser, session: DbSession) -> Envelope[list[UserRead]
 
 @router.post("/users", summary="Create a user (Administrator)")
 def create_user(body: UserCreate, admin: AdminUser, session: DbSession) -> Envelope[UserRead]:
-    created = user_service.create(session, admin.tenant_id, body.email, body.password, Role(body.role), body.name)
+    created = user_service.create(
+        session, admin.tenant_id, body.email, body.password, Role(body.role), body.name, body.reason
+    )
     return Envelope(message="User created", data=user_read(created))
 
 
@@ -131,6 +134,7 @@ def update_user(user_id: UserId, body: UserUpdate, admin: AdminUser, session: Db
         name=body.name,
         password=body.password,
         actor_id=admin.user_id,
+        reason=body.reason,
     )
     return Envelope(message="User updated", data=user_read(updated))
 
@@ -148,7 +152,9 @@ def list_api_keys(user: SupportUser, session: DbSession) -> Envelope[list[ApiKey
 def create_api_key(
     body: ApiKeyCreate, admin: AdminUser, session: DbSession, context: Context
 ) -> Envelope[ApiKeyCreated]:
-    issued = api_key_service.create(session, context.server_key, admin.tenant_id, body.name, body.secret)
+    issued = api_key_service.create(
+        session, context.server_key, admin.tenant_id, body.name, body.secret, reason=body.reason
+    )
     data = ApiKeyCreated(**api_key_read(issued.api_key).model_dump(), api_key=issued.key)
     return Envelope(message="API key created; copy the key now, it is not shown again", data=data)
 
@@ -156,7 +162,8 @@ def create_api_key(
 @router.patch("/api_keys/{name:path}", summary="Activate or deactivate an API key (Administrator)")
 def update_api_key(name: PathName, body: ApiKeyUpdate, admin: AdminUser, session: DbSession) -> Envelope[ApiKeyRead]:
     """A deactivated key's tokens, dynamic and static, stop working at once."""
-    api_key = api_key_service.set_active(session, api_key_service.get(session, admin.tenant_id, name), body.active)
+    api_key = api_key_service.get(session, admin.tenant_id, name)
+    api_key = api_key_service.set_active(session, api_key, body.active, body.reason)
     return Envelope(message="API key updated", data=api_key_read(api_key))
 
 
@@ -165,12 +172,12 @@ def update_api_key(name: PathName, body: ApiKeyUpdate, admin: AdminUser, session
     summary="Generate the API key's static token (Administrator); it replaces the previous one",
 )
 def generate_static_token(
-    name: PathName, admin: AdminUser, session: DbSession, context: Context
+    name: PathName, admin: AdminUser, session: DbSession, context: Context, reason: ReasonQuery = None
 ) -> Envelope[TokenRead]:
     """The token never expires and is shown only in this response; the key's previous static token, if
     any, stops working at once."""
     api_key = api_key_service.get(session, admin.tenant_id, name)
-    issued = api_key_service.generate_static_token(session, context.server_key, api_key)
+    issued = api_key_service.generate_static_token(session, context.server_key, api_key, reason=reason)
     return Envelope(
         message="Static token generated; copy it now, it is not shown again",
         data=TokenRead(token=issued.token, expires_at=issued.expires_at),
@@ -178,9 +185,11 @@ def generate_static_token(
 
 
 @router.delete("/api_keys/{name:path}/static_token", summary="Revoke the API key's static token (Administrator)")
-def revoke_static_token(name: PathName, admin: AdminUser, session: DbSession) -> Envelope[ApiKeyRead]:
+def revoke_static_token(
+    name: PathName, admin: AdminUser, session: DbSession, reason: ReasonQuery = None
+) -> Envelope[ApiKeyRead]:
     api_key = api_key_service.get(session, admin.tenant_id, name)
-    api_key_service.revoke_static_token(session, api_key)
+    api_key_service.revoke_static_token(session, api_key, reason)
     return Envelope(message="Static token revoked", data=api_key_read(api_key))
 
 
@@ -198,7 +207,7 @@ def create_channel(
     body: ChannelCreate, admin: AdminUser, session: DbSession, context: Context
 ) -> Envelope[ChannelCreated]:
     issued = channel_service.create(
-        session, context.server_key, admin.tenant_id, body.name, ChannelSource.MANUFACTURER_V2_API
+        session, context.server_key, admin.tenant_id, body.name, ChannelSource.MANUFACTURER_V2_API, reason=body.reason
     )
     data = ChannelCreated(**channel_read(issued.channel).model_dump(), channel_key=issued.key)
     return Envelope(message="Channel created; copy the key now, it is not shown again", data=data)
@@ -207,5 +216,6 @@ def create_channel(
 @router.patch("/channels/{name:path}", summary="Enable or disable a channel (Administrator)")
 def update_channel(name: PathName, body: ChannelUpdate, admin: AdminUser, session: DbSession) -> Envelope[ChannelRead]:
     """Requests through a disabled channel are refused at once (403 ChannelError)."""
-    channel = channel_service.set_enabled(session, channel_service.get(session, admin.tenant_id, name), body.enabled)
+    channel = channel_service.get(session, admin.tenant_id, name)
+    channel = channel_service.set_enabled(session, channel, body.enabled, body.reason)
     return Envelope(message="Channel updated", data=channel_read(channel))

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from packtrace.audit.facts import act_as
 from packtrace.auth import failures
 from packtrace.auth.service import api_key_service, channel_service, user_service
 from packtrace.kit.deps import Context, DbSession
@@ -96,7 +97,9 @@ def manufacturer_api_principal(
         )
     except ChannelError as error:
         failures.fail(session, context, [failures.api_key(api_key.key_hash)], error)
-    return ApiPrincipal(api_key.tenant_id, api_key.id, api_key.name, channel.id, channel.name)
+    principal = ApiPrincipal(api_key.tenant_id, api_key.id, api_key.name, channel.id, channel.name)
+    act_as(session, principal.actor)  # the audit trail names who made this request's changes
+    return principal
 
 
 def user_principal(
@@ -110,7 +113,9 @@ def user_principal(
     user = user_service.from_token(session, context.server_key, bearer.credentials, "user")
     if user is None:
         failures.fail(session, context, [failures.address(request)], AuthenticationError(TOKEN_FAILED))
-    return UserPrincipal(user.tenant_id, user.id, user.email, Role(user.role))
+    principal = UserPrincipal(user.tenant_id, user.id, user.email, Role(user.role))
+    act_as(session, principal.actor)  # the audit trail names who made this request's changes
+    return principal
 
 
 def require_role(*roles: Role) -> Callable[[UserPrincipal], UserPrincipal]:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from packtrace.audit.schemas import Reason
 from packtrace.kit.validation import NoNul
 
 Credential = Annotated[str, StringConstraints(min_length=1, max_length=512)]
@@ -63,6 +64,7 @@ class TenantUpdate(BaseModel):
     automatic_release: bool = Field(
         description="release an order to its packaging line as soon as it has its serial numbers"
     )
+    reason: Reason = None
 
 
 class UserCreate(BaseModel):
@@ -72,6 +74,7 @@ class UserCreate(BaseModel):
     password: Credential = Field(description="at least 8 characters: upper and lower case, a digit, a symbol")
     role: RoleName
     name: PersonName = ""
+    reason: Reason = None
 
 
 class UserUpdate(BaseModel):
@@ -83,6 +86,7 @@ class UserUpdate(BaseModel):
     active: bool | None = None
     name: PersonName | None = None
     password: Credential | None = None
+    reason: Reason = None
 
 
 class ApiKeyRead(BaseModel):
@@ -99,6 +103,7 @@ class ApiKeyCreate(BaseModel):
 
     name: Name255
     secret: Credential = Field(description="at least 8 characters: upper and lower case, a digit, a symbol")
+    reason: Reason = None
 
 
 class ApiKeyCreated(ApiKeyRead):
@@ -109,6 +114,7 @@ class ApiKeyUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     active: bool
+    reason: Reason = None
 
 
 class ChannelRead(BaseModel):
@@ -123,6 +129,7 @@ class ChannelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name255
+    reason: Reason = None
 
 
 class ChannelCreated(ChannelRead):
@@ -133,3 +140,4 @@ class ChannelUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     enabled: bool
+    reason: Reason = None

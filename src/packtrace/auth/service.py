@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import publish_change, snapshot
 from packtrace.auth import repository
 from packtrace.kit import security
 from packtrace.kit.errors import ChannelError, ConflictError, NotFoundError, ValidationError
@@ -41,6 +42,22 @@ def _check_name(field: str, value: str) -> str:
     return value
 
 
+# What the audit trail records of each credential; of the secrets (hashes) only that they changed.
+TENANT_FIELDS = ("name", "automatic_release", "digital_link_resolver")
+USER_FIELDS = ("email", "name", "role", "active", "password_hash")
+API_KEY_FIELDS = (
+    "name",
+    "key_hint",
+    "active",
+    "key_hash",
+    "secret_hash",
+    "static_token_hash",
+    "static_token_created_at",
+)
+CHANNEL_FIELDS = ("name", "source", "enabled", "key_hint", "key_hash")
+SECRETS = ("password_hash", "key_hash", "secret_hash", "static_token_hash")
+
+
 @dataclass(frozen=True)
 class IssuedApiKey:
     api_key: ApiKey
@@ -67,6 +84,7 @@ class TenantService:
         tenant = Tenant(name=name)
         session.add(tenant)
         session.flush()
+        publish_change(session, tenant.id, "tenant", tenant.name, "created", None, snapshot(tenant, TENANT_FIELDS))
         return tenant
 
     def get_by_name(self, session: Session, name: str) -> Tenant:
@@ -84,16 +102,30 @@ class TenantService:
     def list_all(self, session: Session) -> list[Tenant]:
         return list(repository.tenants(session))
 
-    def set_automatic_release(self, session: Session, tenant: Tenant, enabled: bool) -> Tenant:
+    def set_automatic_release(
+        self, session: Session, tenant: Tenant, enabled: bool, reason: str | None = None
+    ) -> Tenant:
         """The tenant's "automatic release": orders that get their serials (and have a line) from now on
         go to the line at once; orders already waiting in Pending release stay there."""
+        before = snapshot(tenant, TENANT_FIELDS)
         tenant.automatic_release = enabled
         session.flush()
+        after = snapshot(tenant, TENANT_FIELDS)
+        publish_change(session, tenant.id, "tenant", tenant.name, "changed", before, after, reason=reason)
         return tenant
 
 
 class UserService:
-    def create(self, session: Session, tenant_id: int, email: str, password: str, role: Role, name: str = "") -> User:
+    def create(
+        self,
+        session: Session,
+        tenant_id: int,
+        email: str,
+        password: str,
+        role: Role,
+        name: str = "",
+        reason: str | None = None,
+    ) -> User:
         email = email.strip().lower()
         if not _EMAIL.match(email) or len(email) > 320:
             raise ValidationError.on_field("email", "not an e-mail address")
@@ -111,6 +143,8 @@ class UserService:
         )
         session.add(user)
         session.flush()
+        after = snapshot(user, USER_FIELDS)
+        publish_change(session, tenant_id, "user", email, "created", None, after, reason=reason, secrets=SECRETS)
         return user
 
     def get(self, session: Session, tenant_id: int, user_id: int) -> User:
@@ -138,6 +172,7 @@ class UserService:
         name: str | None = None,
         password: str | None = None,
         actor_id: int | None = None,
+        reason: str | None = None,
     ) -> User:
         """``actor_id``: the user making the change, if a user makes it. Nobody can change their own role
         or disable themselves, so an administrator cannot lock the tenant out of administration."""
@@ -146,6 +181,7 @@ class UserService:
                 raise ConflictError.on_field("role", "you cannot change your own role; ask another administrator")
             if active is False and user.active:
                 raise ConflictError.on_field("active", "you cannot disable yourself; ask another administrator")
+        before = snapshot(user, USER_FIELDS)
         revoke = False
         if role is not None and Role(role).value != user.role:
             user.role, revoke = Role(role).value, True
@@ -160,11 +196,12 @@ class UserService:
             # Whoever held the old password or role keeps nothing of it: tokens and sessions die now.
             self.revoke_sessions(session, user)
         session.flush()
+        after = snapshot(user, USER_FIELDS)
+        action = "disabled" if before["active"] and not user.active else "changed"
+        publish_change(
+            session, user.tenant_id, "user", user.email, action, before, after, reason=reason, secrets=SECRETS
+        )
         return user
-
-    def find(self, session: Session, user_id: int) -> User | None:
-        """Any tenant's user: only for checking a signed-in user's token, which names the user."""
-        return repository.user_by_id_any_tenant(session, user_id)
 
     def issue_token(self, server_key: bytes, user: User, hours: int, kind: str = "user", **extra: str) -> IssuedToken:
         """A signed token for ``user`` of ``kind`` ("user": the management API; "admin": the admin UI's
@@ -204,6 +241,7 @@ class ApiKeyService:
         name: str,
         secret: str,
         key: str | None = None,
+        reason: str | None = None,
     ) -> IssuedApiKey:
         """``key`` is generated unless given (the demo derives its own so it can print it again)."""
         name = _check_name("name", name)
@@ -220,6 +258,8 @@ class ApiKeyService:
         )
         session.add(api_key)
         session.flush()
+        after = snapshot(api_key, API_KEY_FIELDS)
+        publish_change(session, tenant_id, "api_key", name, "created", None, after, reason=reason, secrets=SECRETS)
         return IssuedApiKey(api_key, key)
 
     def get(self, session: Session, tenant_id: int, name: str) -> ApiKey:
@@ -231,10 +271,19 @@ class ApiKeyService:
     def list_all(self, session: Session, tenant_id: int) -> list[ApiKey]:
         return list(repository.api_keys(session, tenant_id))
 
-    def set_active(self, session: Session, api_key: ApiKey, active: bool) -> ApiKey:
+    def set_active(self, session: Session, api_key: ApiKey, active: bool, reason: str | None = None) -> ApiKey:
+        before = snapshot(api_key, API_KEY_FIELDS)
         api_key.active = active
         session.flush()
+        self._publish(session, api_key, "enabled" if active else "disabled", before, reason)
         return api_key
+
+    @staticmethod
+    def _publish(session: Session, api_key: ApiKey, action: str, before: dict[str, Any], reason: str | None) -> None:
+        after = snapshot(api_key, API_KEY_FIELDS)
+        publish_change(
+            session, api_key.tenant_id, "api_key", api_key.name, action, before, after, reason=reason, secrets=SECRETS
+        )
 
     def authenticate(self, session: Session, server_key: bytes, key: str, secret: str) -> ApiKey | None:
         api_key = repository.api_key_by_hash(session, security.keyed_hash(server_key, key))
@@ -246,24 +295,33 @@ class ApiKeyService:
         return IssuedToken(token, expires_at)
 
     def generate_static_token(
-        self, session: Session, server_key: bytes, api_key: ApiKey, token_id: str | None = None
+        self,
+        session: Session,
+        server_key: bytes,
+        api_key: ApiKey,
+        token_id: str | None = None,
+        reason: str | None = None,
     ) -> IssuedToken:
         """A new static token for the key; the previous one, if any, stops working. ``token_id`` makes
         the token reproducible (the demo's); otherwise it is random."""
         claims = self._claims(api_key, "static") | {"jti": token_id or secrets.token_urlsafe(16)}
         issued_at = api_key.created_at if token_id else None
         token, _ = security.encode_jwt(server_key, claims, None, issued_at=issued_at)
+        before = snapshot(api_key, API_KEY_FIELDS)
         api_key.static_token_hash = security.keyed_hash(server_key, token)
         api_key.static_token_created_at = security.utcnow()
         session.flush()
+        self._publish(session, api_key, "static token generated", before, reason)
         return IssuedToken(token, None)
 
-    def revoke_static_token(self, session: Session, api_key: ApiKey) -> None:
+    def revoke_static_token(self, session: Session, api_key: ApiKey, reason: str | None = None) -> None:
         if api_key.static_token_hash is None:
             raise NotFoundError.on_field("api_key", f"API key {api_key.name!r} has no static token")
+        before = snapshot(api_key, API_KEY_FIELDS)
         api_key.static_token_hash = None
         api_key.static_token_created_at = None
         session.flush()
+        self._publish(session, api_key, "static token revoked", before, reason)
 
     def verify_token(self, session: Session, server_key: bytes, token: str) -> ApiKey | None:
         """The active API key a valid token belongs to, else None. Checked on every request, so a
@@ -298,6 +356,7 @@ class ChannelService:
         name: str,
         source: ChannelSource = ChannelSource.MANUFACTURER_V2_API,
         key: str | None = None,
+        reason: str | None = None,
     ) -> IssuedChannel:
         name = _check_name("name", name)
         if repository.channel_by_name(session, tenant_id, name) is not None:
@@ -312,6 +371,8 @@ class ChannelService:
         )
         session.add(channel)
         session.flush()
+        after = snapshot(channel, CHANNEL_FIELDS)
+        publish_change(session, tenant_id, "channel", name, "created", None, after, reason=reason, secrets=SECRETS)
         return IssuedChannel(channel, key)
 
     def get(self, session: Session, tenant_id: int, name: str) -> Channel:
@@ -323,9 +384,15 @@ class ChannelService:
     def list_all(self, session: Session, tenant_id: int) -> list[Channel]:
         return list(repository.channels(session, tenant_id))
 
-    def set_enabled(self, session: Session, channel: Channel, enabled: bool) -> Channel:
+    def set_enabled(self, session: Session, channel: Channel, enabled: bool, reason: str | None = None) -> Channel:
+        before = snapshot(channel, CHANNEL_FIELDS)
         channel.enabled = enabled
         session.flush()
+        after = snapshot(channel, CHANNEL_FIELDS)
+        action = "enabled" if enabled else "disabled"
+        publish_change(
+            session, channel.tenant_id, "channel", channel.name, action, before, after, reason=reason, secrets=SECRETS
+        )
         return channel
 
     def verify(self, session: Session, server_key: bytes, key: str, tenant_id: int, source: ChannelSource) -> Channel:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from packtrace.cli import credentials, labels, masterdata, packs, pool, prefixes, service_cmds, ssccs, tenancy
+from packtrace.cli import audit, credentials, labels, masterdata, packs, pool, prefixes, service_cmds, ssccs, tenancy
 from packtrace.cli.errors import CliGroup
 
 SERVICE = "Run the service"
@@ -32,6 +32,7 @@ app.add_typer(tenancy.user_app, name="user", rich_help_panel=TENANCY)
 app.add_typer(credentials.apikey_app, name="apikey", rich_help_panel=TENANCY)
 app.add_typer(credentials.token_app, name="token", rich_help_panel=TENANCY)
 app.add_typer(credentials.channel_app, name="channel", rich_help_panel=TENANCY)
+app.add_typer(audit.audit_app, name="audit", rich_help_panel=TENANCY)
 
 app.add_typer(prefixes.prefix_app, name="prefix", rich_help_panel=MASTER_DATA)
 app.add_typer(masterdata.market_app, name="market", rich_help_panel=MASTER_DATA)

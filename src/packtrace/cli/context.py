@@ -3,6 +3,7 @@ one this PackTrace expects (only migrate, serve, demo and seed-demo migrate by t
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import act_as
 from packtrace.auth.service import tenant_service
 from packtrace.cli.errors import CliError
 from packtrace.config import Settings
@@ -101,9 +103,18 @@ def unit_of_work(settings: Settings) -> Iterator[Session]:
     try:
         with database.unit_of_work() as session:
             check_schema(session.connection(), settings.database_url)
+            act_as(session, cli_actor())
             yield session
     finally:
         database.dispose()
+
+
+def cli_actor() -> str:
+    """Who the audit trail says made a CLI change: the operating-system account that ran it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no such user in the passwd database (a container's numeric uid)
+        return "cli:unknown"
 
 
 def tenant_named(session: Session, name: str) -> Tenant:

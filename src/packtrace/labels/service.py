@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import publish_change, snapshot
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import validate_sscc
 from packtrace.kit.clock import transaction_time
@@ -74,6 +75,10 @@ def _one_of(request: LabelOrderCreate) -> str:
     return "serials" if request.serials is not None else "quantity"
 
 
+# What the audit trail records of a label order (not the document itself).
+AUDITED_FIELDS = ("template", "format", "status", "label_count", "source", "file_name")
+
+
 def _size(request: LabelOrderCreate) -> tuple[float, float] | None:
     """The label size asked for: width and height together, or neither (the template's own size)."""
     width, height = request.label_width_mm, request.label_height_mm
@@ -120,6 +125,8 @@ class LabelService:
         if product is not None:
             # Printed: these serials are out in the world and never go back to the pool.
             repository.record_printed(session, tenant_id, product.id, order.id, printed)
+        after = snapshot(order, AUDITED_FIELDS)
+        publish_change(session, tenant_id, "label_order", public_id, "created", None, after)
         return order
 
     def get(self, session: Session, tenant_id: int, public_id: str) -> LabelOrder:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from packtrace.audit.schemas import ReasonQuery
 from packtrace.auth.principal import AnyUser, SupportUser
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
@@ -27,7 +28,7 @@ def list_lines(user: AnyUser, session: DbSession) -> Envelope[list[LineRead]]:
 
 @router.post("/lines", summary="Register a packaging line (Support, Administrator)")
 def create_line(body: LineCreate, user: SupportUser, session: DbSession) -> Envelope[LineRead]:
-    line = line_service.create(session, user.tenant_id, body.tag, body.name)
+    line = line_service.create(session, user.tenant_id, body.tag, body.name, body.reason)
     return Envelope(message="Packaging line created", data=line_read(line))
 
 
@@ -35,14 +36,14 @@ def create_line(body: LineCreate, user: SupportUser, session: DbSession) -> Enve
 @router.patch("/lines/{tag:path}", summary="Rename a packaging line (Support, Administrator)")
 def update_line(tag: LineTag, body: LineUpdate, user: SupportUser, session: DbSession) -> Envelope[LineRead]:
     """Only the name changes; the tag is the line's identity."""
-    line = line_service.rename(session, line_service.get(session, user.tenant_id, tag), body.name)
+    line = line_service.rename(session, line_service.get(session, user.tenant_id, tag), body.name, body.reason)
     return Envelope(message="Packaging line updated", data=line_read(line))
 
 
 @router.delete("/lines/{tag:path}", summary="Delete a packaging line (Support, Administrator)")
-def delete_line(tag: LineTag, user: SupportUser, session: DbSession) -> Envelope[LineRead]:
+def delete_line(tag: LineTag, user: SupportUser, session: DbSession, reason: ReasonQuery = None) -> Envelope[LineRead]:
     """Refused while any packaging order names the line."""
     line = line_service.get(session, user.tenant_id, tag)
     data = line_read(line)
-    line_service.delete(session, line)
+    line_service.delete(session, line, reason)
     return Envelope(message="Packaging line deleted", data=data)

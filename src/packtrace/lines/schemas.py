@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from packtrace.audit.schemas import Reason
 from packtrace.kit.validation import NoNul
 
 LineName = Annotated[str, StringConstraints(max_length=255), NoNul]
@@ -21,12 +22,14 @@ class LineCreate(BaseModel):
         description="the line's identity in the Manufacturer V2 API (packaging_line_tag); it never changes"
     )
     name: LineName = ""
+    reason: Reason = None
 
 
 class LineUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: LineName
+    reason: Reason = None
 
 
 class LineRead(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import publish_change, snapshot
 from packtrace.kit.errors import ConflictError, NotFoundError, ValidationError
 from packtrace.lines import repository
 from packtrace.models import PackagingLine
@@ -22,14 +23,21 @@ def _check_tag(tag: str) -> str:
     return tag
 
 
+# What the audit trail records of a line.
+AUDITED = ("tag", "name")
+
+
 class LineService:
-    def create(self, session: Session, tenant_id: int, tag: str, name: str = "") -> PackagingLine:
+    def create(
+        self, session: Session, tenant_id: int, tag: str, name: str = "", reason: str | None = None
+    ) -> PackagingLine:
         tag = _check_tag(tag)
         if repository.by_tag(session, tenant_id, tag) is not None:
             raise ConflictError.on_field("tag", f"a packaging line tagged {tag!r} exists already")
         line = PackagingLine(tenant_id=tenant_id, tag=tag, name=_check_name(name))
         session.add(line)
         session.flush()
+        publish_change(session, tenant_id, "line", tag, "created", None, snapshot(line, AUDITED), reason=reason)
         return line
 
     def get(self, session: Session, tenant_id: int, tag: str) -> PackagingLine:
@@ -44,17 +52,22 @@ class LineService:
     def list_all(self, session: Session, tenant_id: int) -> list[PackagingLine]:
         return list(repository.all_lines(session, tenant_id))
 
-    def rename(self, session: Session, line: PackagingLine, name: str) -> PackagingLine:
+    def rename(self, session: Session, line: PackagingLine, name: str, reason: str | None = None) -> PackagingLine:
+        before = snapshot(line, AUDITED)
         line.name = _check_name(name)
         session.flush()
+        after = snapshot(line, AUDITED)
+        publish_change(session, line.tenant_id, "line", line.tag, "changed", before, after, reason=reason)
         return line
 
-    def delete(self, session: Session, line: PackagingLine) -> None:
+    def delete(self, session: Session, line: PackagingLine, reason: str | None = None) -> None:
+        before = snapshot(line, AUDITED)
         used = repository.orders_using(session, line.tenant_id, line.id)
         if used:
             raise ConflictError.on_field("tag", f"{used} packaging order(s) use line {line.tag!r}; it stays")
         session.delete(line)
         session.flush()
+        publish_change(session, line.tenant_id, "line", line.tag, "deleted", before, None, reason=reason)
 
 
 line_service = LineService()

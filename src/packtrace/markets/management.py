@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from packtrace.audit.schemas import ReasonQuery
 from packtrace.auth.principal import AnyUser, SupportUser
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
@@ -27,12 +28,14 @@ def list_markets(user: AnyUser, session: DbSession) -> Envelope[list[MarketRead]
 
 @router.post("/markets", summary="Add a market profile (Support, Administrator)")
 def create_market(body: MarketCreate, user: SupportUser, session: DbSession) -> Envelope[MarketRead]:
-    profile = market_service.add(session, user.tenant_id, body.market, body.name)
+    profile = market_service.add(session, user.tenant_id, body.market, body.name, body.reason)
     return Envelope(message="Market profile created", data=market_read(profile))
 
 
 @router.delete("/markets/{market}", summary="Remove a market profile (Support, Administrator)")
-def delete_market(market: str, user: SupportUser, session: DbSession) -> Envelope[MarketRead]:
+def delete_market(
+    market: str, user: SupportUser, session: DbSession, reason: ReasonQuery = None
+) -> Envelope[MarketRead]:
     """Refused while unfinished packaging orders are for the market."""
-    profile = market_service.remove(session, user.tenant_id, market)
+    profile = market_service.remove(session, user.tenant_id, market, reason)
     return Envelope(message="Market profile deleted", data=market_read(profile))

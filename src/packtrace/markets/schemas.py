@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from packtrace.audit.schemas import Reason
 from packtrace.kit.validation import NoNul
 
 MarketCode = Literal["EU", "US", "CHN", "IDN"]
@@ -17,6 +18,7 @@ class MarketCreate(BaseModel):
 
     market: MarketCode
     name: Annotated[str, StringConstraints(max_length=255), NoNul] = ""
+    reason: Reason = None
 
 
 class MarketRead(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import publish_change, snapshot
 from packtrace.kit.errors import ConflictError, NotFoundError, ValidationError
 from packtrace.markets import repository
 from packtrace.models import MarketProfile
@@ -19,8 +20,14 @@ def parse_market(value: str, field: str = "market") -> Market:
         raise ValidationError.on_field(field, f"{value!r} is not a market; use one of {MARKETS}") from None
 
 
+# What the audit trail records of a market profile.
+AUDITED = ("market", "name")
+
+
 class MarketService:
-    def add(self, session: Session, tenant_id: int, market: str, name: str = "") -> MarketProfile:
+    def add(
+        self, session: Session, tenant_id: int, market: str, name: str = "", reason: str | None = None
+    ) -> MarketProfile:
         code = parse_market(market)
         if repository.profile(session, tenant_id, code.value) is not None:
             raise ConflictError.on_field("market", f"the market profile {code.value} exists already")
@@ -29,9 +36,11 @@ class MarketService:
         profile = MarketProfile(tenant_id=tenant_id, market=code.value, name=name.strip() or code.value)
         session.add(profile)
         session.flush()
+        after = snapshot(profile, AUDITED)
+        publish_change(session, tenant_id, "market", code.value, "created", None, after, reason=reason)
         return profile
 
-    def remove(self, session: Session, tenant_id: int, market: str) -> MarketProfile:
+    def remove(self, session: Session, tenant_id: int, market: str, reason: str | None = None) -> MarketProfile:
         """Removes the profile and returns it (as it was)."""
         code = parse_market(market)
         profile = repository.profile(session, tenant_id, code.value)
@@ -42,8 +51,10 @@ class MarketService:
             raise ConflictError.on_field(
                 "market", f"{in_use} unfinished packaging order(s) are for {code.value}; finish them first"
             )
+        before = snapshot(profile, AUDITED)
         session.delete(profile)
         session.flush()
+        publish_change(session, tenant_id, "market", code.value, "deleted", before, None, reason=reason)
         return profile
 
     def list_all(self, session: Session, tenant_id: int) -> list[MarketProfile]:

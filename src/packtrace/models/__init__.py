@@ -1,6 +1,7 @@
 """Every table. Importing this package registers them all on ``Base.metadata``."""
 
 from packtrace.models.api_key import ApiKey
+from packtrace.models.audit_record import AuditChainHead, AuditRecord
 from packtrace.models.auth_failure import AuthFailure
 from packtrace.models.base import Base
 from packtrace.models.channel import Channel
@@ -19,6 +20,8 @@ from packtrace.models.user import User
 
 __all__ = [
     "ApiKey",
+    "AuditChainHead",
+    "AuditRecord",
     "AuthFailure",
     "Base",
     "Channel",

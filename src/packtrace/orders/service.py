@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import Json, publish_change, snapshot
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.expiry import parse_expiry
 from packtrace.kit.errors import ConflictError, Detail, InvalidStateError, NotFoundError, ValidationError
@@ -53,6 +54,31 @@ class OrderDetail:
     history: list[OrderEvent]
 
 
+# What the audit trail records of an order.
+AUDITED_FIELDS = (
+    "order_description",
+    "product_code",
+    "batch",
+    "expiry_date",
+    "extra_percentage",
+    "quantity",
+    "serialized",
+    "packaging_line_tag",
+    "market",
+    "status",
+    "serial_count",
+    "produced_quantity",
+)
+
+
+def _audited(order: PackagingOrder) -> dict[str, Json]:
+    return snapshot(order, AUDITED_FIELDS)
+
+
+def _publish(session: Session, order: PackagingOrder, action: str, before: dict[str, Json] | None) -> None:
+    publish_change(session, order.tenant_id, "packaging_order", order.order_id, action, before, _audited(order))
+
+
 class OrderService:
     def create(self, session: Session, tenant_id: int, request: OrderCreate, actor: str) -> CreatedOrder:
         product = self._product(session, tenant_id, request.product_code)
@@ -75,6 +101,7 @@ class OrderService:
             order_lifecycle.resize_serials(session, order, product)
             order_lifecycle.release_automatically(session, order, self._tenant(session, tenant_id), actor)
         session.flush()
+        _publish(session, order, "created", None)
         return CreatedOrder(order, created=True)
 
     def update(self, session: Session, tenant_id: int, request: OrderUpdate, actor: str) -> PackagingOrder:
@@ -82,6 +109,7 @@ class OrderService:
         order = self.get(session, tenant_id, request.order_id)
         if OrderStatus(order.status) not in EDITABLE:
             raise InvalidStateError(f"Packaging order {order.order_id!r} is {order.status}: it cannot be changed")
+        before = _audited(order)
         changes = request.model_dump(exclude={"order_id"}, exclude_none=True)
         changed_fields = ", ".join(sorted(changes))
         product = self._product(session, tenant_id, changes.get("product_code", order.product_code))
@@ -104,6 +132,7 @@ class OrderService:
             order_lifecycle.resize_serials(session, order, product)
         repository.record_event(session, order, actor, f"updated: {changed_fields}")
         session.flush()
+        _publish(session, order, "changed", before)
         return order
 
     def detail(self, session: Session, tenant_id: int, order_id: str) -> OrderDetail:
@@ -142,8 +171,10 @@ class OrderService:
         self, session: Session, tenant_id: int, order_id: str, line_tag: str | None, actor: str
     ) -> PackagingOrder:
         order = self.get(session, tenant_id, order_id)
+        before = _audited(order)
         order_lifecycle.release(session, order, line_tag, actor)
         session.flush()
+        _publish(session, order, "released", before)
         return order
 
     def report_status(
@@ -157,14 +188,18 @@ class OrderService:
         actor: str,
     ) -> PackagingOrder:
         order = self.get(session, tenant_id, order_id)
+        before = _audited(order)
         order_lifecycle.report(session, order, OrderStatus(status), produced_quantity, comment, actor)
         session.flush()
+        _publish(session, order, "status reported", before)
         return order
 
     def cancel(self, session: Session, tenant_id: int, order_id: str, actor: str) -> PackagingOrder:
         order = self.get(session, tenant_id, order_id)
+        before = _audited(order)
         order_lifecycle.cancel(session, order, actor)
         session.flush()
+        _publish(session, order, "cancelled", before)
         return order
 
     def serial_page(

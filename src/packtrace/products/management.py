@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from packtrace.audit.schemas import ReasonQuery
 from packtrace.auth.principal import AnyUser, SupportUser
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
@@ -58,7 +59,7 @@ def get_product(code: str, user: AnyUser, session: DbSession) -> Envelope[Produc
 
 @router.post("/products", summary="Register a product (Support, Administrator)")
 def create_product(body: ProductCreate, user: SupportUser, session: DbSession) -> Envelope[ProductRead]:
-    view = product_service.create(session, user.tenant_id, body.product_code, _settings(body))
+    view = product_service.create(session, user.tenant_id, body.product_code, _settings(body), body.reason)
     return Envelope(message="Product created", data=product_read(view))
 
 
@@ -66,13 +67,15 @@ def create_product(body: ProductCreate, user: SupportUser, session: DbSession) -
 def update_product(code: str, body: ProductUpdate, user: SupportUser, session: DbSession) -> Envelope[ProductRead]:
     """The code never changes. The company prefix length cannot change once orders exist, and a market
     that unfinished orders are for cannot be dropped."""
-    view = product_service.update(session, user.tenant_id, code, _settings(body))
+    view = product_service.update(session, user.tenant_id, code, _settings(body), body.reason)
     return Envelope(message="Product updated", data=product_read(view))
 
 
 @router.delete("/products/{code}", summary="Delete a product (Support, Administrator)")
-def delete_product(code: str, user: SupportUser, session: DbSession) -> Envelope[ProductRead]:
+def delete_product(
+    code: str, user: SupportUser, session: DbSession, reason: ReasonQuery = None
+) -> Envelope[ProductRead]:
     """Refused once the product has orders or serial numbers."""
     data = product_read(product_service.view(session, user.tenant_id, code))
-    product_service.delete(session, user.tenant_id, code)
+    product_service.delete(session, user.tenant_id, code, reason)
     return Envelope(message="Product deleted", data=data)

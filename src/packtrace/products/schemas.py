@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from packtrace.audit.schemas import Reason
 from packtrace.kit.validation import NoNul
 
 MarketCode = Literal["EU", "US", "CHN", "IDN"]
@@ -37,6 +38,7 @@ class ProductCreate(BaseModel):
     serial_alphabet: str | None = Field(default=None, description=f"{SERIAL_ALPHABET_HELP}; default 0-9 and A-Z")
     pool_threshold: int | None = Field(default=None, description=f"{POOL_THRESHOLD_HELP}; default 0")
     pool_refill_size: int | None = Field(default=None, description=f"{POOL_REFILL_SIZE_HELP}; default 0")
+    reason: Reason = None
 
 
 class ProductUpdate(BaseModel):
@@ -56,6 +58,7 @@ class ProductUpdate(BaseModel):
     serial_alphabet: str | None = Field(default=None, description=SERIAL_ALPHABET_HELP)
     pool_threshold: int | None = Field(default=None, description=POOL_THRESHOLD_HELP)
     pool_refill_size: int | None = Field(default=None, description=POOL_REFILL_SIZE_HELP)
+    reason: Reason = None
 
     @field_validator("product_code")
     @classmethod

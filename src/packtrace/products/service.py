@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import Json, publish_change, snapshot
 from packtrace.gs1 import serials as serial_rules
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.gtin import company_prefix_length_is_valid, normalize_gtin
@@ -41,6 +42,22 @@ class ProductSettings:
     # ``pool_refill_size`` more. A threshold of 0 turns it off.
     pool_threshold: int | None = None
     pool_refill_size: int | None = None
+
+
+# What the audit trail records of a product (with its markets).
+AUDITED_FIELDS = (
+    "name",
+    "alias",
+    "company_prefix_length",
+    "serial_length",
+    "serial_alphabet",
+    "pool_threshold",
+    "pool_refill_size",
+)
+
+
+def _audited(product: Product, markets: Sequence[str]) -> dict[str, Json]:
+    return snapshot(product, AUDITED_FIELDS) | {"markets": list(markets)}
 
 
 @dataclass
@@ -122,7 +139,9 @@ def _check_prefix_length(length: int) -> int:
 
 
 class ProductService:
-    def create(self, session: Session, tenant_id: int, code: str, settings: ProductSettings) -> ProductView:
+    def create(
+        self, session: Session, tenant_id: int, code: str, settings: ProductSettings, reason: str | None = None
+    ) -> ProductView:
         gtin = parse_product_code(code)
         if repository.by_code(session, tenant_id, gtin) is not None:
             raise ConflictError.on_field("product_code", f"product {gtin} is registered already")
@@ -152,6 +171,7 @@ class ProductService:
         session.add(product)
         session.flush()
         repository.set_markets(session, tenant_id, product.id, markets)
+        publish_change(session, tenant_id, "product", gtin, "created", None, _audited(product, markets), reason=reason)
         return ProductView(product, markets)
 
     def get(self, session: Session, tenant_id: int, code: str) -> Product:
@@ -192,8 +212,11 @@ class ProductService:
     def markets_of(self, session: Session, product: Product) -> list[str]:
         return repository.markets_of(session, product.tenant_id, product.id)
 
-    def update(self, session: Session, tenant_id: int, code: str, settings: ProductSettings) -> ProductView:
+    def update(
+        self, session: Session, tenant_id: int, code: str, settings: ProductSettings, reason: str | None = None
+    ) -> ProductView:
         product = self.get(session, tenant_id, code)
+        before = _audited(product, repository.markets_of(session, tenant_id, product.id))
         if settings.name is not None:
             product.name = _check_text("name", settings.name, required=True) or product.name
         if settings.alias is not None:
@@ -231,6 +254,8 @@ class ProductService:
         if settings.markets is not None:
             markets = self._replace_markets(session, product, _check_markets(settings.markets), markets)
         session.flush()
+        after = _audited(product, markets)
+        publish_change(session, tenant_id, "product", product.code, "changed", before, after, reason=reason)
         return ProductView(product, markets)
 
     def _replace_markets(self, session: Session, product: Product, new: list[str], old: list[str]) -> list[str]:
@@ -244,8 +269,9 @@ class ProductService:
         repository.set_markets(session, product.tenant_id, product.id, new)
         return new
 
-    def delete(self, session: Session, tenant_id: int, code: str) -> None:
+    def delete(self, session: Session, tenant_id: int, code: str, reason: str | None = None) -> None:
         product = self.get(session, tenant_id, code)
+        before = _audited(product, repository.markets_of(session, tenant_id, product.id))
         if repository.order_count(session, tenant_id, product.id) or repository.has_serials(
             session, tenant_id, product.id
         ):
@@ -255,6 +281,7 @@ class ProductService:
         repository.set_markets(session, tenant_id, product.id, [])
         session.delete(product)
         session.flush()
+        publish_change(session, tenant_id, "product", product.code, "deleted", before, None, reason=reason)
 
 
 product_service = ProductService()

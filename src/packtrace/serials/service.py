@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from packtrace.audit.facts import publish_change
 from packtrace.gs1 import serials as serial_rules
 from packtrace.gs1.errors import GS1Error
 from packtrace.kit.clock import transaction_time
@@ -47,7 +48,10 @@ class PoolStatus:
 class SerialService:
     def generate_into_pool(self, session: Session, product: Product, count: int) -> int:
         """Make ``count`` new Available serials for the product's pool."""
-        return self._generate(session, product, count, None, into_pool=True)
+        made = self._generate(session, product, count, None, into_pool=True)
+        generated = {"count": made, "serial_count": product.serial_count}
+        publish_change(session, product.tenant_id, "serial_pool", product.code, "generated", None, generated)
+        return made
 
     def supply_order(
         self, session: Session, product: Product, order_pk: int, count: int, *, generate_missing: bool

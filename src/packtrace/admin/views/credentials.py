@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from packtrace.admin import repository
-from packtrace.admin.forms import Form, FormErrors, checked, form_values, text
+from packtrace.admin.forms import Form, FormErrors, checked, form_values, reason, text
 from packtrace.admin.rendering import redirect, render, status_of
 from packtrace.admin.session import PageError, SignedIn, Viewer, tab_guard
 from packtrace.auth.service import SECRET_RULE, api_key_service, channel_service
@@ -120,6 +120,7 @@ def create_api_key(request: Request, viewer: SignedIn, session: DbSession, conte
             viewer.principal.tenant_id,
             text(form, "name"),
             secret if isinstance(secret, str) else "",
+            reason=reason(form),
         )
     except DomainError as error:
         session.rollback()
@@ -132,19 +133,19 @@ def create_api_key(request: Request, viewer: SignedIn, session: DbSession, conte
 
 @router.post("/api-keys/{key_id:int}/static-token")
 def generate_static_token(
-    key_id: int, request: Request, viewer: SignedIn, session: DbSession, context: Context
+    key_id: int, request: Request, viewer: SignedIn, session: DbSession, context: Context, form: Form
 ) -> Response:
     api_key = _api_key(session, viewer, key_id)
-    issued = api_key_service.generate_static_token(session, context.server_key, api_key)
+    issued = api_key_service.generate_static_token(session, context.server_key, api_key, reason=reason(form))
     revealed = Revealed(f"Static token of {api_key.name} generated", "Static token", issued.token)
     return _keys_page(request, viewer, session, revealed=revealed)
 
 
 @router.post("/api-keys/{key_id:int}/static-token/revoke")
-def revoke_static_token(key_id: int, request: Request, viewer: SignedIn, session: DbSession) -> Response:
+def revoke_static_token(key_id: int, request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
     api_key = _api_key(session, viewer, key_id)
     try:
-        api_key_service.revoke_static_token(session, api_key)
+        api_key_service.revoke_static_token(session, api_key, reason(form))
     except DomainError as error:
         session.rollback()
         return _keys_page(request, viewer, session, row_errors={key_id: error.message}, status=status_of(error))
@@ -153,7 +154,8 @@ def revoke_static_token(key_id: int, request: Request, viewer: SignedIn, session
 
 @router.post("/api-keys/{key_id:int}/active")
 def set_api_key_active(key_id: int, request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
-    api_key = api_key_service.set_active(session, _api_key(session, viewer, key_id), checked(form, "active"))
+    api_key = _api_key(session, viewer, key_id)
+    api_key = api_key_service.set_active(session, api_key, checked(form, "active"), reason(form))
     state = "active" if api_key.active else "deactivated: its tokens stop working"
     return redirect(request, "/tenant/api-keys", f"API key {api_key.name} is {state}.")
 
@@ -175,6 +177,7 @@ def create_channel(request: Request, viewer: SignedIn, session: DbSession, conte
             viewer.principal.tenant_id,
             text(form, "name"),
             ChannelSource.MANUFACTURER_V2_API,
+            reason=reason(form),
         )
     except DomainError as error:
         session.rollback()
@@ -189,7 +192,8 @@ def create_channel(request: Request, viewer: SignedIn, session: DbSession, conte
 def set_channel_enabled(
     channel_id: int, request: Request, viewer: SignedIn, session: DbSession, form: Form
 ) -> Response:
-    channel = channel_service.set_enabled(session, _channel(session, viewer, channel_id), checked(form, "enabled"))
+    channel = _channel(session, viewer, channel_id)
+    channel = channel_service.set_enabled(session, channel, checked(form, "enabled"), reason(form))
     return redirect(
         request, "/tenant/channels", f"Channel {channel.name} is {'enabled' if channel.enabled else 'disabled'}."
     )

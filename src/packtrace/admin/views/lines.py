@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from packtrace.admin import repository
-from packtrace.admin.forms import Form, FormErrors, form_values, text
+from packtrace.admin.forms import Form, FormErrors, form_values, reason, text
 from packtrace.admin.listing import parse_list_params
 from packtrace.admin.rendering import is_htmx_partial, redirect, render, status_of
 from packtrace.admin.session import PageError, SignedIn, Viewer, tab_guard
@@ -66,7 +66,7 @@ def create_line(request: Request, viewer: SignedIn, session: DbSession, form: Fo
     tag = form.get("tag")
     try:
         line = line_service.create(
-            session, viewer.principal.tenant_id, tag if isinstance(tag, str) else "", text(form, "name")
+            session, viewer.principal.tenant_id, tag if isinstance(tag, str) else "", text(form, "name"), reason(form)
         )
     except DomainError as error:
         session.rollback()
@@ -80,7 +80,7 @@ def create_line(request: Request, viewer: SignedIn, session: DbSession, form: Fo
 def rename_line(line_id: int, request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
     line = _line(session, viewer, line_id)
     try:
-        line_service.rename(session, line, text(form, "name"))
+        line_service.rename(session, line, text(form, "name"), reason(form))
     except DomainError as error:
         session.rollback()
         return _page(request, viewer, session, row_errors={line_id: error.message}, status=status_of(error))
@@ -88,11 +88,11 @@ def rename_line(line_id: int, request: Request, viewer: SignedIn, session: DbSes
 
 
 @router.post("/{line_id:int}/delete")
-def delete_line(line_id: int, request: Request, viewer: SignedIn, session: DbSession) -> Response:
+def delete_line(line_id: int, request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
     line = _line(session, viewer, line_id)
     tag = line.tag
     try:
-        line_service.delete(session, line)
+        line_service.delete(session, line, reason(form))
     except DomainError as error:
         session.rollback()
         return _page(request, viewer, session, row_errors={line_id: error.message}, status=status_of(error))

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from packtrace.admin import repository
-from packtrace.admin.forms import Form, FormErrors, form_values, optional_int, text, values
+from packtrace.admin.forms import Form, FormErrors, form_values, optional_int, reason, text, values
 from packtrace.admin.listing import parse_list_params
 from packtrace.admin.rendering import is_htmx_partial, redirect, render, status_of
 from packtrace.admin.session import SignedIn, Viewer, tab_guard
@@ -101,7 +101,7 @@ def create_product(request: Request, viewer: SignedIn, session: DbSession, form:
     code = text(form, "product_code")
     if not errors:
         try:
-            created = product_service.create(session, viewer.principal.tenant_id, code, settings)
+            created = product_service.create(session, viewer.principal.tenant_id, code, settings, reason(form))
         except DomainError as error:
             session.rollback()
             errors, status = FormErrors.of(error, (*FIELDS, "markets")), status_of(error)
@@ -146,7 +146,7 @@ def update_product(code: str, request: Request, viewer: SignedIn, session: DbSes
     settings = _settings(form, errors)
     if not errors:
         try:
-            updated = product_service.update(session, tenant_id, code, settings)
+            updated = product_service.update(session, tenant_id, code, settings, reason(form))
         except DomainError as error:
             session.rollback()
             errors, status = FormErrors.of(error, (*FIELDS, "markets")), status_of(error)

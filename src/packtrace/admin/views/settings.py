@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from packtrace.admin.forms import Form, FormErrors, checked, text
+from packtrace.admin.forms import Form, FormErrors, checked, reason, text
 from packtrace.admin.rendering import redirect, render, status_of
 from packtrace.admin.service import CONFIGURABLE_ROLES, admin_settings_service
 from packtrace.admin.session import SignedIn, Viewer, tab_guard
@@ -76,7 +76,9 @@ def settings_page(request: Request, viewer: SignedIn, session: DbSession) -> HTM
 @router.post("/markets")
 def add_market(request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
     try:
-        profile = market_service.add(session, viewer.principal.tenant_id, text(form, "market"), text(form, "name"))
+        profile = market_service.add(
+            session, viewer.principal.tenant_id, text(form, "market"), text(form, "name"), reason(form)
+        )
     except DomainError as error:
         return _refused(request, viewer, session, "markets", error, ("market", "name"))
     return redirect(request, "/settings", f"Market profile {profile.market} added.")
@@ -95,7 +97,8 @@ def remove_market(market: str, request: Request, viewer: SignedIn, session: DbSe
 @router.post("/release")
 def set_automatic_release(request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
     enabled = checked(form, "automatic_release")
-    tenant_service.set_automatic_release(session, tenant_service.get(session, viewer.principal.tenant_id), enabled)
+    tenant = tenant_service.get(session, viewer.principal.tenant_id)
+    tenant_service.set_automatic_release(session, tenant, enabled, reason(form))
     return redirect(request, "/settings", f"Automatic release is {'on' if enabled else 'off'}.")
 
 
@@ -104,7 +107,7 @@ def set_resolver(request: Request, viewer: SignedIn, session: DbSession, form: F
     value = text(form, "digital_link_resolver")
     try:
         tenant = tenant_service.get(session, viewer.principal.tenant_id)
-        admin_settings_service.set_digital_link_resolver(session, tenant, value)
+        admin_settings_service.set_digital_link_resolver(session, tenant, value, reason(form))
     except DomainError as error:
         session.rollback()
         return _page(
@@ -134,7 +137,7 @@ def set_permissions(request: Request, viewer: SignedIn, session: DbSession, form
     if errors:
         return _page(request, viewer, session, section="permissions", errors=errors, status=400)
     try:
-        admin_settings_service.set_tab_access(session, viewer.principal.tenant_id, wanted)
+        admin_settings_service.set_tab_access(session, viewer.principal.tenant_id, wanted, reason(form))
     except DomainError as error:
         return _refused(request, viewer, session, "permissions", error, ())
     return redirect(request, "/settings", "Tab permissions saved.")

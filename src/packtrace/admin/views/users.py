@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from packtrace.admin.forms import Form, FormErrors, checked, form_values, text
+from packtrace.admin.forms import Form, FormErrors, checked, form_values, reason, text
 from packtrace.admin.rendering import redirect, render, status_of
 from packtrace.admin.session import SignedIn, Viewer, tab_guard
 from packtrace.auth.service import SECRET_RULE, user_service
@@ -77,6 +77,7 @@ def create_user(request: Request, viewer: SignedIn, session: DbSession, form: Fo
             password if isinstance(password, str) else "",
             _role(text(form, "role")),
             text(form, "name"),
+            reason(form),
         )
     except DomainError as error:
         session.rollback()
@@ -91,7 +92,8 @@ def create_user(request: Request, viewer: SignedIn, session: DbSession, form: Fo
 def change_role(user_id: int, request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
     try:
         user = user_service.get(session, viewer.principal.tenant_id, user_id)
-        user_service.update(session, user, role=_role(text(form, "role")), actor_id=viewer.principal.user_id)
+        role = _role(text(form, "role"))
+        user_service.update(session, user, role=role, actor_id=viewer.principal.user_id, reason=reason(form))
     except DomainError as error:
         session.rollback()
         return _page(request, viewer, session, row_errors={user_id: error.message}, status=status_of(error))
@@ -103,7 +105,7 @@ def set_active(user_id: int, request: Request, viewer: SignedIn, session: DbSess
     active = checked(form, "active")
     try:
         user = user_service.get(session, viewer.principal.tenant_id, user_id)
-        user_service.update(session, user, active=active, actor_id=viewer.principal.user_id)
+        user_service.update(session, user, active=active, actor_id=viewer.principal.user_id, reason=reason(form))
     except DomainError as error:
         session.rollback()
         return _page(request, viewer, session, row_errors={user_id: error.message}, status=status_of(error))
