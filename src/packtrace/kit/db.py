@@ -18,7 +18,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from packtrace.kit.errors import BusyError
+from packtrace.kit.errors import BusyError, ConflictError
 
 # Execution option naming how a SQLite transaction begins ("DEFERRED" or "IMMEDIATE").
 _SQLITE_BEGIN = "packtrace_sqlite_begin"
@@ -96,6 +96,20 @@ def _configure_sqlite(engine: Engine, limits: ConnectionLimits) -> None:
             ) from context.original_exception
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: it undid one of two transactions that
+# waited for each other; sent again, that request finds what the other left.
+_PG_RETRYABLE = frozenset({"40P01", "40001"})
+
+
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
+    def on_error(context: ExceptionContext) -> None:
+        if getattr(context.original_exception, "sqlstate", None) in _PG_RETRYABLE:
+            raise ConflictError(
+                "The request conflicted with another changing the same records at the same time; retry"
+            ) from context.original_exception
+
+
 def make_engine(url: str, limits: ConnectionLimits | None = None, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     limits = limits or ConnectionLimits()
@@ -104,7 +118,7 @@ def make_engine(url: str, limits: ConnectionLimits | None = None, **kwargs: Any)
         engine = create_engine(url, poolclass=NullPool, **kwargs)
         _configure_sqlite(engine, limits)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=limits.pool_size,
@@ -112,6 +126,8 @@ def make_engine(url: str, limits: ConnectionLimits | None = None, **kwargs: Any)
         pool_timeout=limits.pool_timeout_seconds,
         **kwargs,
     )
+    _configure_postgres(engine)
+    return engine
 
 
 class Database:
