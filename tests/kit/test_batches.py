@@ -1,0 +1,78 @@
+"""Large fills through the API commit batch by batch: up to one batch is all or nothing; above it, a
+failure keeps the committed batches and the error says how many (``kit.batches``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from packtrace.demo import DEMO_PRODUCT_CODE
+from packtrace.kit.db import Database
+from packtrace.kit.errors import InsufficientSerialsError
+from packtrace.models import Product
+from packtrace.serials import management
+from packtrace.serials.service import MAX_REQUEST, serial_service
+from tests.auth import people
+from tests.auth.people import expect_error, expect_ok
+
+support = people.support
+GENERATE = f"/api/products/{DEMO_PRODUCT_CODE}/pool/generate"
+POOL = f"/api/products/{DEMO_PRODUCT_CODE}/pool"
+
+
+def failing_on_call(failing: int, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the ``failing``-th batch fail (the pool's space used up, say); returns the batch sizes seen."""
+    sizes: list[int] = []
+    original = serial_service.generate_into_pool
+
+    def generate(session: Session, product: Product, count: int) -> int:
+        sizes.append(count)
+        if len(sizes) == failing:
+            raise InsufficientSerialsError("no room")
+        return original(session, product, count)
+
+    monkeypatch.setattr(serial_service, "generate_into_pool", generate)
+    return sizes
+
+
+def test_one_call_stays_atomic_up_to_what_serials_request_draws() -> None:
+    assert management.ATOMIC_GENERATE >= MAX_REQUEST >= 200_000
+
+
+def test_a_failure_keeps_the_committed_batches_and_says_so(
+    client: TestClient, support: people.Person, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(management, "ATOMIC_GENERATE", 100)
+    sizes = failing_on_call(3, monkeypatch)
+    body = expect_error(
+        client.post(GENERATE, json={"count": 250}, headers=support.headers), 409, "InsufficientSerialsError"
+    )
+    assert sizes == [100, 100, 50]
+    assert "200 of 250 serials were made and committed" in body["message"]
+    pool: dict[str, Any] = expect_ok(client.get(POOL, headers=support.headers))
+    assert pool["available"] == 200
+
+
+def test_a_fill_of_one_batch_is_all_or_nothing(
+    client: TestClient, support: people.Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(management, "ATOMIC_GENERATE", 100)
+    failing_on_call(1, monkeypatch)
+    body = expect_error(
+        client.post(GENERATE, json={"count": 100}, headers=support.headers), 409, "InsufficientSerialsError"
+    )
+    assert "nothing was made" in body["message"]
+    assert expect_ok(client.get(POOL, headers=support.headers))["available"] == 0
+
+
+def test_a_large_fill_succeeds_in_batches(
+    client: TestClient, support: people.Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(management, "ATOMIC_GENERATE", 100)
+    sizes = failing_on_call(0, monkeypatch)
+    data = expect_ok(client.post(GENERATE, json={"count": 250}, headers=support.headers))
+    assert sizes == [100, 100, 50]
+    assert data["available"] == 250
