@@ -9,7 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from packtrace.aggregation import management as aggregation_management
+from packtrace.aggregation.service import sscc_pool
 from packtrace.demo import DEMO_PRODUCT_CODE
+from packtrace.gs1.check_digit import compute_check_digit
 from packtrace.kit.db import Database
 from packtrace.kit.errors import InsufficientSerialsError
 from packtrace.models import Product
@@ -76,3 +79,37 @@ def test_a_large_fill_succeeds_in_batches(
     data = expect_ok(client.post(GENERATE, json={"count": 250}, headers=support.headers))
     assert sizes == [100, 100, 50]
     assert data["available"] == 250
+
+
+def test_ssccs_beyond_one_batch_are_made_in_committed_batches_in_sequence(
+    client: TestClient, support: people.Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aggregation_management, "ATOMIC_GENERATE", 100)
+    body = {"gs1_company_prefix": "1234512", "extension_digit": 3, "count": 250, "start_reference": 7}
+    data = expect_ok(client.post("/api/ssccs/generate", json=body, headers=support.headers))
+    assert data["generated"] == 250
+    # One run of references, as one large generation makes: 7 to 256, each SSCC's check digit its own.
+    assert (data["first_sscc"][:17], data["last_sscc"][:17]) == ("31234512000000007", "31234512000000256")
+    assert data["first_sscc"][17] == compute_check_digit(data["first_sscc"][:17])
+
+
+def test_a_failed_sscc_batch_keeps_the_earlier_ones(
+    client: TestClient, support: people.Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aggregation_management, "ATOMIC_GENERATE", 100)
+    calls: list[int] = []
+    original = sscc_pool.generate
+
+    def generate(*args: Any) -> Any:
+        calls.append(args[4])
+        if len(calls) == 2:
+            raise InsufficientSerialsError("no room")
+        return original(*args)
+
+    monkeypatch.setattr(sscc_pool, "generate", generate)
+    body = {"gs1_company_prefix": "1234512", "extension_digit": 3, "count": 250}
+    error = expect_error(
+        client.post("/api/ssccs/generate", json=body, headers=support.headers), 409, "InsufficientSerialsError"
+    )
+    assert "100 of 250 SSCCs were made and committed" in error["message"]
+    assert calls == [100, 100]
