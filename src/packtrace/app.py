@@ -15,6 +15,7 @@ from packtrace.audit import management as audit_management
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
+from packtrace.kit.admission import AdmissionMiddleware
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
@@ -61,7 +62,7 @@ key (`x-channel-key`). Every answer is `{"success", "message", "data"}`, or on e
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, limits=settings.connection_limits())
     app = FastAPI(
         title="PackTrace",
         version=__version__,
@@ -76,6 +77,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         auth_failures=FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds),
     )
     install_error_handlers(app)
+    # Innermost of the three: a request refused for load still gets its request id.
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.concurrent_requests(),
+        queue=settings.admission_queue,
+        timeout_seconds=settings.admission_timeout_seconds,
+        exempt=("/health",),
+    )
     app.add_middleware(
         BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes, answered_by_app=(ADMIN_PATH + "/",)
     )

@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from packtrace.kit.db import ConnectionLimits
+
 _DEFAULT_SECRET_FILE = Path("packtrace-secret.key")
 
 
@@ -36,6 +38,29 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     page_size_default: int = Field(default=100, ge=1, le=10_000)
     log_level: str = "INFO"
+    # Connections and admission, per server process (README, "Sizing workers and connections").
+    db_pool_size: int = Field(default=20, ge=1, le=1000)
+    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    db_lock_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    # Requests served at once; the rest wait in a queue of ``admission_queue`` for at most
+    # ``admission_timeout_seconds``, then get 503 + Retry-After. None: ``db_pool_size``.
+    max_concurrent_requests: int | None = Field(default=None, ge=1, le=1000)
+    admission_queue: int = Field(default=200, ge=0, le=100_000)
+    admission_timeout_seconds: float = Field(default=5.0, ge=0, le=300)
+
+    def connection_limits(self) -> ConnectionLimits:
+        return ConnectionLimits(
+            pool_size=self.db_pool_size,
+            max_overflow=self.db_max_overflow,
+            pool_timeout_seconds=self.db_pool_timeout_seconds,
+            lock_timeout_seconds=self.db_lock_timeout_seconds,
+        )
+
+    def concurrent_requests(self) -> int:
+        """Requests served at once: never more than the pool's steady connections, so that every admitted
+        request finds a connection (its own unit of work) without waiting for another request's."""
+        return self.max_concurrent_requests or self.db_pool_size
 
     def proxy_options(self) -> dict[str, Any]:
         """uvicorn's proxy settings: believe forwarded headers only from ``trusted_proxies``. uvicorn

@@ -99,7 +99,7 @@ def unit_of_work(settings: Settings) -> Iterator[Session]:
     if _sqlite_file_missing(settings.database_url):
         # Connecting would create an empty file; say what is wrong instead.
         raise CliError(f"the database {display_url(settings.database_url)} does not exist: {MIGRATE_HINT}")
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, limits=settings.connection_limits())
     try:
         with database.unit_of_work() as session:
             check_schema(session.connection(), settings.database_url)

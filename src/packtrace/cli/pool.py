@@ -14,6 +14,7 @@ from rich.table import Table
 from packtrace.cli.context import TenantOption, load_settings, tenant_named, unit_of_work
 from packtrace.cli.errors import UNEXPECTED_ERROR, USER_ERROR, describe_domain_error, describe_unexpected, fail
 from packtrace.cli.output import JsonOption, print_json
+from packtrace.kit.batches import commit_in_batches, kept_note
 from packtrace.kit.db import Database
 from packtrace.kit.errors import DomainError
 from packtrace.products.service import product_service
@@ -114,26 +115,24 @@ def _generate_in_batches(database_url: str, tenant_id: int, code: str, count: in
         # On a pipe or a file a bar is noise: the final status says it all.
         disable=not stderr.is_terminal,
     )
+    task = progress.add_task("generate", total=count)
     made = 0
+
+    def committed(done: int) -> None:
+        nonlocal made
+        made = done
+        progress.update(task, completed=done)
+
     try:
-        with progress:
-            task = progress.add_task("generate", total=count)
-            while made < count:
-                batch = min(serials_module.BATCH_SIZE, count - made)
-                with database.unit_of_work() as session:
-                    found = product_service.get(session, tenant_id, code)
-                    made += serial_service.generate_into_pool(session, found, batch)
-                progress.update(task, completed=made)
+        with progress, database.unit_of_work() as session:
+            found = product_service.get(session, tenant_id, code)
+            batch = serials_module.BATCH_SIZE
+            generate = serial_service.generate_into_pool
+            commit_in_batches(session, count, batch, lambda s, n: generate(s, found, n), committed)
     except DomainError as error:
-        fail(f"{describe_domain_error(error)}{_kept(made, count)}", USER_ERROR)
+        fail(describe_domain_error(error), USER_ERROR)
     except Exception as error:
-        fail(f"{describe_unexpected(error)}{_kept(made, count)}", UNEXPECTED_ERROR)
+        fail(f"{describe_unexpected(error)}{kept_note(made, count)}", UNEXPECTED_ERROR)
     finally:
         database.dispose()
     return made
-
-
-def _kept(made: int, count: int) -> str:
-    if not made:
-        return " (nothing was made)"
-    return f" ({made:,} of {count:,} serials were made and committed before the failure; they stay in the pool)"

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from packtrace.app import MANUFACTURER_V2_PREFIX, create_app
 from packtrace.cli.context import display_url, load_settings, migrate, unit_of_work
@@ -17,7 +18,18 @@ from packtrace.config import Settings
 from packtrace.demo import DemoCredentials, seed_demo
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
-PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port to listen on (0: any free port).")]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        "-w",
+        min=1,
+        max=64,
+        envvar="PACKTRACE_WORKERS",
+        help="Server processes; they share only the database (README: sizing workers and connections).",
+    ),
+]
 
 # The spec's sample request; product and line are the demo's (the same values).
 SAMPLE_ORDER: dict[str, Any] = {
@@ -35,17 +47,39 @@ SAMPLE_ORDER: dict[str, Any] = {
 }
 
 
-def run_server(settings: Settings, host: str, port: int, *, migrate_first: bool = True) -> None:
-    """Serve ``create_app(settings)`` with uvicorn until stopped; ``serve`` and ``demo`` both use it."""
+def run_server(settings: Settings, host: str, port: int, *, workers: int = 1, migrate_first: bool = True) -> None:
+    """Serve ``create_app(settings)`` with uvicorn until stopped; ``serve`` and ``demo`` both use it.
+
+    With several workers uvicorn starts that many processes on one socket, each building its app from the
+    environment (``app_from_environment``): the settings read here are those the workers read."""
     if migrate_first:
         migrate(settings)
-    app = create_app(settings)
+    # Made (or read) once here: workers starting together would otherwise race to create the key file.
+    settings.signing_key()
+    where = "a free port (below)" if port == 0 else client_url(host, port)
     typer.echo(
-        f"PackTrace on {client_url(host, port)} (database {display_url(settings.database_url)}); "
-        f"API docs at {client_url(host, port)}/docs",
+        f"PackTrace on {where}, {workers} worker(s) (database {display_url(settings.database_url)}); API docs at /docs",
         err=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), **settings.proxy_options())
+    log_level = settings.log_level.lower()
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, **settings.proxy_options())
+    else:
+        target = f"{__name__}:app_from_environment"
+        uvicorn.run(
+            target,
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=log_level,
+            **settings.proxy_options(),
+        )
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process, from the same environment the ``serve`` command read."""
+    return create_app(load_settings())
 
 
 def client_url(host: str, port: int) -> str:
@@ -110,9 +144,9 @@ def migrate_cmd(as_json: JsonOption = False) -> None:
         typer.echo(f"Database {database} is at revision {revision}.")
 
 
-def serve_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1) -> None:
     """Migrate the database, then serve the API (and its docs at /docs)."""
-    run_server(load_settings(), host, port)
+    run_server(load_settings(), host, port, workers=workers)
 
 
 def seed_demo_cmd(as_json: JsonOption = False) -> None:

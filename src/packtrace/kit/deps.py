@@ -29,10 +29,15 @@ def app_context(request: Request) -> AppContext:
     return context
 
 
+# Methods that never change anything (HTTP's safe methods): their unit of work only reads.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _unit_of_work(request: Request) -> Iterator[Session]:
     # scope="function" below: committed after the endpoint returns and before the response is sent, so a
     # client never sees success for work that then failed to commit.
-    with app_context(request).db.unit_of_work() as session:
+    writes = request.method not in READ_ONLY_METHODS
+    with app_context(request).db.unit_of_work(writes=writes) as session:
         yield session
 
 

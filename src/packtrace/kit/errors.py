@@ -77,3 +77,12 @@ class RateLimitError(DomainError):
     def __init__(self, message: str, details: list[Detail] | None = None, *, retry_after: int = 1) -> None:
         super().__init__(message, details)
         self.retry_after = retry_after
+
+
+class BusyError(DomainError):
+    """The server cannot take the work now (the database's write lock or every connection is held by
+    others); nothing was done and the same request may be sent again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from packtrace.kit import errors
@@ -32,6 +34,7 @@ ERROR_TABLE: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.InsufficientSerialsError: (409, "InsufficientSerialsError"),
     errors.PayloadTooLargeError: (413, "PayloadTooLargeError"),
     errors.RateLimitError: (429, "RateLimitError"),
+    errors.BusyError: (503, "BusyError"),
 }
 
 # Plain HTTP conditions raised by the framework itself (unknown route, wrong method, ...).
@@ -72,7 +75,7 @@ def error_response(status: int, message: str, error_type: str, details: Sequence
 def domain_error_response(error: errors.DomainError) -> JSONResponse:
     status, error_type = status_and_type(error)
     response = error_response(status, error.message, error_type, error.details)
-    if isinstance(error, errors.RateLimitError):
+    if isinstance(error, errors.RateLimitError | errors.BusyError):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
 
@@ -132,6 +135,18 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("integrity error, request %s: %s", current_request_id(), exc)
         return error_response(409, "The request conflicts with data written at the same time; retry", "ConflictError")
 
+    async def on_stale_data(request: Request, exc: Exception) -> JSONResponse:
+        # The row this request changes was changed or deleted by another request that committed first.
+        log.info("stale data, request %s: %s", current_request_id(), exc)
+        return error_response(
+            409, "The record was changed or deleted by another request at the same time; retry", "ConflictError"
+        )
+
+    async def on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+        # Every database connection stayed busy for the pool's timeout: back-pressure, not a failure.
+        log.warning("no database connection, request %s: %s", current_request_id(), exc)
+        return domain_error_response(errors.BusyError("The server is busy; retry shortly"))
+
     async def on_data_error(request: Request, exc: Exception) -> JSONResponse:
         # A value the schemas let through but the database refuses (e.g. out of its range).
         log.info("data error, request %s: %s", current_request_id(), exc)
@@ -152,4 +167,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_exception)
     app.add_exception_handler(IntegrityError, on_integrity_error)
     app.add_exception_handler(DataError, on_data_error)
+    app.add_exception_handler(StaleDataError, on_stale_data)
+    app.add_exception_handler(PoolTimeoutError, on_pool_timeout)
     app.add_exception_handler(Exception, on_unexpected)

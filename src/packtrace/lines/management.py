@@ -36,14 +36,16 @@ def create_line(body: LineCreate, user: SupportUser, session: DbSession) -> Enve
 @router.patch("/lines/{tag:path}", summary="Rename a packaging line (Support, Administrator)")
 def update_line(tag: LineTag, body: LineUpdate, user: SupportUser, session: DbSession) -> Envelope[LineRead]:
     """Only the name changes; the tag is the line's identity."""
-    line = line_service.rename(session, line_service.get(session, user.tenant_id, tag), body.name, body.reason)
+    line = line_service.rename(
+        session, line_service.get_for_change(session, user.tenant_id, tag), body.name, body.reason
+    )
     return Envelope(message="Packaging line updated", data=line_read(line))
 
 
 @router.delete("/lines/{tag:path}", summary="Delete a packaging line (Support, Administrator)")
 def delete_line(tag: LineTag, user: SupportUser, session: DbSession, reason: ReasonQuery = None) -> Envelope[LineRead]:
     """Refused while any packaging order names the line."""
-    line = line_service.get(session, user.tenant_id, tag)
+    line = line_service.get_for_change(session, user.tenant_id, tag)
     data = line_read(line)
     line_service.delete(session, line, reason)
     return Envelope(message="Packaging line deleted", data=data)

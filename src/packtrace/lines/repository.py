@@ -14,6 +14,17 @@ def by_tag(session: Session, tenant_id: int, tag: str) -> PackagingLine | None:
     return session.scalar(select(PackagingLine).where(PackagingLine.tenant_id == tenant_id, PackagingLine.tag == tag))
 
 
+def by_tag_for_update(session: Session, tenant_id: int, tag: str) -> PackagingLine | None:
+    """The line, its row locked until the transaction ends (PostgreSQL; SQLite's one writer needs no row
+    lock): a concurrent change or delete of it waits, then sees what this one did."""
+    return session.scalar(
+        select(PackagingLine)
+        .where(PackagingLine.tenant_id == tenant_id, PackagingLine.tag == tag)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def all_lines(session: Session, tenant_id: int) -> Sequence[PackagingLine]:
     return session.scalars(
         select(PackagingLine).where(PackagingLine.tenant_id == tenant_id).order_by(PackagingLine.tag)

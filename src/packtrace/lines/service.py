@@ -46,6 +46,14 @@ class LineService:
             raise NotFoundError.on_field("tag", f"no packaging line tagged {tag!r}")
         return line
 
+    def get_for_change(self, session: Session, tenant_id: int, tag: str) -> PackagingLine:
+        """``get``, with the line's row locked: the loser of a concurrent change or delete finds what the
+        winner left (the renamed line, or none: 404), never a row gone from under it."""
+        line = repository.by_tag_for_update(session, tenant_id, tag)
+        if line is None:
+            raise NotFoundError.on_field("tag", f"no packaging line tagged {tag!r}")
+        return line
+
     def find(self, session: Session, tenant_id: int, tag: str) -> PackagingLine | None:
         return repository.by_tag(session, tenant_id, tag)
 

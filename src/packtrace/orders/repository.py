@@ -17,6 +17,17 @@ def by_order_id(session: Session, tenant_id: int, order_id: str) -> PackagingOrd
     )
 
 
+def by_order_id_for_update(session: Session, tenant_id: int, order_id: str) -> PackagingOrder | None:
+    """The order, its row locked until the transaction ends (PostgreSQL): changes to one order (update,
+    release, status, assignment, cancel) run one after the other, each seeing the one before."""
+    return session.scalar(
+        select(PackagingOrder)
+        .where(PackagingOrder.tenant_id == tenant_id, PackagingOrder.order_id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def open_orders(session: Session, tenant_id: int, after_pk: int | None, limit: int) -> Sequence[PackagingOrder]:
     query = (
         select(PackagingOrder)

@@ -106,7 +106,7 @@ class OrderService:
 
     def update(self, session: Session, tenant_id: int, request: OrderUpdate, actor: str) -> PackagingOrder:
         """``PATCH packaging_order``: only before release; a new quantity re-sizes the order's serials."""
-        order = self.get(session, tenant_id, request.order_id)
+        order = self.get_for_change(session, tenant_id, request.order_id)
         if OrderStatus(order.status) not in EDITABLE:
             raise InvalidStateError(f"Packaging order {order.order_id!r} is {order.status}: it cannot be changed")
         before = _audited(order)
@@ -149,6 +149,14 @@ class OrderService:
             raise NotFoundError.on_field("order_id", f"no packaging order {order_id!r}")
         return order
 
+    def get_for_change(self, session: Session, tenant_id: int, order_id: str) -> PackagingOrder:
+        """``get``, with the order's row locked: concurrent changes to one order are serialized, and the
+        later one checks its rules against what the earlier one left."""
+        order = repository.by_order_id_for_update(session, tenant_id, order_id)
+        if order is None:
+            raise NotFoundError.on_field("order_id", f"no packaging order {order_id!r}")
+        return order
+
     def open_orders(
         self, session: Session, tenant_id: int, limit: int, cursor: str | None
     ) -> tuple[list[PackagingOrder], str | None]:
@@ -161,7 +169,9 @@ class OrderService:
         self, session: Session, tenant_id: int, order_ids: list[str], actor: str
     ) -> list[PackagingOrder]:
         unique_ids = list(dict.fromkeys(order_ids))
-        orders = [self.get(session, tenant_id, order_id) for order_id in unique_ids]
+        # Locked in one order (sorted ids), so two requests naming the same orders never deadlock.
+        locked = {order_id: self.get_for_change(session, tenant_id, order_id) for order_id in sorted(unique_ids)}
+        orders = [locked[order_id] for order_id in unique_ids]
         pairs = [(order, self._product_of(session, order)) for order in orders]
         order_lifecycle.assign_serials(session, pairs, self._tenant(session, tenant_id), actor)
         session.flush()
@@ -170,7 +180,7 @@ class OrderService:
     def release(
         self, session: Session, tenant_id: int, order_id: str, line_tag: str | None, actor: str
     ) -> PackagingOrder:
-        order = self.get(session, tenant_id, order_id)
+        order = self.get_for_change(session, tenant_id, order_id)
         before = _audited(order)
         order_lifecycle.release(session, order, line_tag, actor)
         session.flush()
@@ -187,7 +197,7 @@ class OrderService:
         comment: str | None,
         actor: str,
     ) -> PackagingOrder:
-        order = self.get(session, tenant_id, order_id)
+        order = self.get_for_change(session, tenant_id, order_id)
         before = _audited(order)
         order_lifecycle.report(session, order, OrderStatus(status), produced_quantity, comment, actor)
         session.flush()
@@ -195,7 +205,7 @@ class OrderService:
         return order
 
     def cancel(self, session: Session, tenant_id: int, order_id: str, actor: str) -> PackagingOrder:
-        order = self.get(session, tenant_id, order_id)
+        order = self.get_for_change(session, tenant_id, order_id)
         before = _audited(order)
         order_lifecycle.cancel(session, order, actor)
         session.flush()

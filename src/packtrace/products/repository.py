@@ -15,6 +15,17 @@ def by_code(session: Session, tenant_id: int, code: str) -> Product | None:
     return session.scalar(select(Product).where(Product.tenant_id == tenant_id, Product.code == code))
 
 
+def by_code_for_update(session: Session, tenant_id: int, code: str) -> Product | None:
+    """The product, its row locked until the transaction ends (PostgreSQL): a concurrent change or delete
+    of it waits, then sees what this one did."""
+    return session.scalar(
+        select(Product)
+        .where(Product.tenant_id == tenant_id, Product.code == code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def all_products(session: Session, tenant_id: int) -> Sequence[Product]:
     return session.scalars(select(Product).where(Product.tenant_id == tenant_id).order_by(Product.code)).all()
 

@@ -180,6 +180,13 @@ class ProductService:
             raise NotFoundError.on_field("product_code", f"no product {code}")
         return product
 
+    def get_for_change(self, session: Session, tenant_id: int, code: str) -> Product:
+        """``get``, with the product's row locked for the change or delete that follows."""
+        product = repository.by_code_for_update(session, tenant_id, parse_product_code(code))
+        if product is None:
+            raise NotFoundError.on_field("product_code", f"no product {code}")
+        return product
+
     def registered(self, session: Session, tenant_id: int, code: str) -> Product:
         """The product behind a code in an API request: an unknown code is bad input (400), as the spec's
         error table says for codes unknown to the tenant."""
@@ -215,7 +222,7 @@ class ProductService:
     def update(
         self, session: Session, tenant_id: int, code: str, settings: ProductSettings, reason: str | None = None
     ) -> ProductView:
-        product = self.get(session, tenant_id, code)
+        product = self.get_for_change(session, tenant_id, code)
         before = _audited(product, repository.markets_of(session, tenant_id, product.id))
         if settings.name is not None:
             product.name = _check_text("name", settings.name, required=True) or product.name
@@ -270,7 +277,7 @@ class ProductService:
         return new
 
     def delete(self, session: Session, tenant_id: int, code: str, reason: str | None = None) -> None:
-        product = self.get(session, tenant_id, code)
+        product = self.get_for_change(session, tenant_id, code)
         before = _audited(product, repository.markets_of(session, tenant_id, product.id))
         if repository.order_count(session, tenant_id, product.id) or repository.has_serials(
             session, tenant_id, product.id

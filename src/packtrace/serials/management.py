@@ -12,15 +12,18 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from packtrace.auth.principal import AnyUser, SupportUser
+from packtrace.kit.batches import commit_in_batches
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
 from packtrace.products.service import product_service
-from packtrace.serials.service import PoolStatus, serial_service
+from packtrace.serials.service import MAX_REQUEST, PoolStatus, serial_service
 
 router = APIRouter(tags=["Management: serial pools"])
 
-# One request makes at most this many; the CLI's `pool generate` commits as it goes, for larger fills.
+# One request makes at most this many, committed in batches of ATOMIC_GENERATE (DESIGN.md, contention).
 MAX_GENERATE = 10_000_000
+# The most serials one call draws (serials/request): a fill up to this size is all or nothing.
+ATOMIC_GENERATE = MAX_REQUEST
 
 
 class PoolRead(BaseModel):
@@ -51,10 +54,13 @@ def get_pool(code: str, user: AnyUser, session: DbSession) -> Envelope[PoolRead]
 
 @router.post("/products/{code}/pool/generate", summary="Make new serials for a product's pool (Support, Administrator)")
 def generate_pool(code: str, body: PoolGenerate, user: SupportUser, session: DbSession) -> Envelope[PoolRead]:
-    """All or nothing, in one transaction (made in batches, so memory stays flat). A count the EU rule
-    does not allow for the product's serial format is refused (409 InsufficientSerialsError) and nothing
-    is made."""
+    """Up to 200,000 serials all or nothing, in one transaction; a larger count is made and committed in
+    batches of 200,000, so that it holds no lock for long, and a failure keeps the batches already made
+    (the error says how many). A count the EU rule does not allow for the product's serial format is
+    refused (409 InsufficientSerialsError) and nothing is made."""
     product = product_service.get(session, user.tenant_id, code)
     product_service.check_room(product, body.count)
-    serial_service.generate_into_pool(session, product, body.count)
+    commit_in_batches(
+        session, body.count, ATOMIC_GENERATE, lambda s, n: serial_service.generate_into_pool(s, product, n)
+    )
     return Envelope(message="Serial numbers generated", data=pool_read(serial_service.pool_status(session, product)))
