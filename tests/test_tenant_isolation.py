@@ -77,7 +77,9 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
     login = client.post("/api/login", json={"email": demo.admin_email, "password": demo.admin_password})
     user = {"Authorization": f"Bearer {_ok(login)['token']}"}
     _ok(client.patch(f"/api/products/{demo.product_code}", json={"name": A_PRIVATE[1]}, headers=user))
-    order = sample_order(order_id=A_ORDER, order_description=A_PRIVATE[0], quantity=3, extra_percentage=0)
+    order = sample_order(
+        order_id=A_ORDER, order_description=A_PRIVATE[0], quantity=3, extra_percentage=0, expiry_date="351115"
+    )
     _ok(client.post(ORDERS, json=order, headers=api))
     _ok(client.patch(f"{ORDERS}/release", json={"order_id": A_ORDER}, headers=api))
     _ok(client.patch(f"{ORDERS}/status", json={"order_id": A_ORDER, "status": "In progress"}, headers=api))
@@ -87,7 +89,7 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
     _ok(
         client.post(
             f"{V2}/serials/commission",
-            json={**packed, "batch": "BATCH111", "expiry_date": "221115", "serials": serials},
+            json={**packed, "batch": "BATCH111", "expiry_date": "351115", "serials": serials},
             headers=api,
         )
     )
@@ -110,6 +112,7 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
         channel = channel_service.list_all(s, tenant.id)[0]
     return TenantA(
         {
+            "prefix": "1234512",
             "order_id": A_ORDER,
             "order_ids": [A_ORDER],
             "pk": order_pk,
@@ -212,7 +215,7 @@ def _example(schema: dict[str, Any], document: dict[str, Any], name: str, path: 
         return max(1, int(schema.get("minimum", 1)))
     if kind == "boolean":
         return True
-    return "221115" if schema.get("pattern") == "^[0-9]{6}$" else "x"
+    return "351115" if schema.get("pattern") == "^[0-9]{6}$" else "x"
 
 
 def _check(response: Response, sent: str, aims_at_a: bool, what: str, a: TenantA) -> None:
@@ -247,7 +250,7 @@ def _api_requests(document: dict[str, Any], a: TenantA) -> Iterator[tuple[str, s
                 body = _example(content["application/json"]["schema"], document, "", path, a)
             elif "text/csv" in content:  # a file of A's packs
                 code, serial = a.values["product_code"], a.values["serial"]
-                body = f"SerialNumber,GTIN,Batch,ExpirationDate\n{serial},{code},BATCH111,221115\n"
+                body = f"SerialNumber,GTIN,Batch,ExpirationDate\n{serial},{code},BATCH111,351115\n"
             yield method, url, params, body, aims
 
 
