@@ -6,3 +6,7 @@ its call here.
 """
 
 from __future__ import annotations
+
+from packtrace.epcis.service import wire as wire_epcis
+
+wire_epcis()

@@ -1,0 +1,182 @@
+"""All SQL of the EPCIS event log. Events are only ever inserted (triggers refuse anything else)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import Table, bindparam, exists, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from packtrace.epcis.query import Filter
+from packtrace.kit.db import on_postgres
+from packtrace.models import Container, EpcisEvent, EpcisEventEpc, Pack, PackagingLine, PackagingOrder, Product, Tenant
+
+event_table = cast(Table, EpcisEvent.__table__)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    event_id: str
+    event_type: str
+    action: str | None
+    biz_step: str | None
+    disposition: str | None
+    biz_location: str | None
+    event_time: datetime
+    document: str
+    epc_count: int
+
+
+def _epcs_source(connection: Connection) -> str:
+    """A FROM item with columns ``epc`` and ``role`` from the parallel lists ``:epcs`` and ``:roles``."""
+    if on_postgres(connection):
+        return "unnest(CAST(:epcs AS text[]), CAST(:roles AS text[])) AS q(epc, role)"
+    return (
+        "(SELECT e.value AS epc, r.value AS role FROM json_each(:epcs) e "
+        "JOIN json_each(:roles) r ON r.key = e.key) AS q"
+    )
+
+
+def insert_event(
+    session: Session, tenant_id: int, event: NewEvent, record_time: datetime, epcs: Sequence[tuple[str, str]]
+) -> int:
+    """One event row and, set-based, one narrow row per (EPC, role) it names. Returns the event's key."""
+    event_pk = session.execute(
+        insert(event_table)
+        .values(tenant_id=tenant_id, record_time=record_time, **event.__dict__)
+        .returning(event_table.c.id)
+    ).scalar_one()
+    if epcs:
+        connection = session.connection()
+        values = [epc for epc, _ in epcs]
+        roles = [role for _, role in epcs]
+        if not on_postgres(connection):
+            values_param: Any = json.dumps(values)
+            roles_param: Any = json.dumps(roles)
+        else:
+            values_param, roles_param = values, roles
+        connection.execute(
+            text(
+                f"""
+                INSERT INTO epcis_event_epcs (tenant_id, epc, event_pk, role)
+                SELECT :tenant_id, q.epc, :event_pk, q.role FROM {_epcs_source(connection)}
+                """  # noqa: S608 - the FROM item is a constant of this module; values are bound
+            ),
+            {"tenant_id": tenant_id, "event_pk": event_pk, "epcs": values_param, "roles": roles_param},
+        )
+    return int(event_pk)
+
+
+def event_pk_by_hash(session: Session, tenant_id: int, event_id: str) -> int | None:
+    return session.scalar(
+        select(EpcisEvent.id).where(EpcisEvent.tenant_id == tenant_id, EpcisEvent.event_id == event_id)
+    )
+
+
+def has_event(session: Session, tenant_id: int, epc: str, biz_step: str, role: str) -> bool:
+    """Whether an event with ``biz_step`` names ``epc`` in ``role`` already."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    EpcisEventEpc.tenant_id == tenant_id,
+                    EpcisEventEpc.epc == epc,
+                    EpcisEventEpc.role == role,
+                    EpcisEvent.id == EpcisEventEpc.event_pk,
+                    EpcisEvent.biz_step == biz_step,
+                )
+            )
+        )
+    )
+
+
+def tenant_site(session: Session, tenant_id: int) -> tuple[str, str | None, str | None]:
+    """(time-zone offset, GLN, GLN extension) of the tenant's site."""
+    row = session.execute(
+        select(Tenant.time_zone_offset, Tenant.gln, Tenant.gln_extension).where(Tenant.id == tenant_id)
+    ).one()
+    return row[0], row[1], row[2]
+
+
+def order_line_gln(session: Session, tenant_id: int, order_pk: int) -> tuple[str | None, str | None]:
+    """(GLN, extension) of the packaging line of an order, (None, None) without one."""
+    row = session.execute(
+        select(PackagingLine.gln, PackagingLine.gln_extension)
+        .join(PackagingOrder, PackagingOrder.packaging_line_id == PackagingLine.id)
+        .where(PackagingOrder.tenant_id == tenant_id, PackagingOrder.id == order_pk)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def pack_keys(session: Session, tenant_id: int, pack_ids: Sequence[int]) -> list[tuple[str, str]]:
+    """(product code, serial) of each pack."""
+    if not pack_ids:
+        return []
+    rows = session.execute(
+        select(Product.code, Pack.serial)
+        .join(Product, Product.id == Pack.product_id)
+        .where(Pack.tenant_id == tenant_id, Pack.id.in_(bindparam("ids", expanding=True)))
+        .order_by(Pack.id),
+        {"ids": list(pack_ids)},
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def container_ssccs(session: Session, tenant_id: int, container_ids: Sequence[int]) -> list[str]:
+    if not container_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Container.sscc)
+            .where(Container.tenant_id == tenant_id, Container.id.in_(bindparam("ids", expanding=True)))
+            .order_by(Container.id),
+            {"ids": list(container_ids)},
+        )
+    )
+
+
+class StoredEvent(NamedTuple):
+    pk: int
+    document: str
+    record_time: datetime
+
+
+def find_events(session: Session, tenant_id: int, found: Filter, after_pk: int, limit: int) -> list[StoredEvent]:
+    """Events of the tenant matching ``found``, in the order stored, after ``after_pk``: at most ``limit``."""
+    query = select(EpcisEvent.id, EpcisEvent.document, EpcisEvent.record_time).where(
+        EpcisEvent.tenant_id == tenant_id, EpcisEvent.id > after_pk
+    )
+    for column, values in (
+        (EpcisEvent.event_type, found.event_types),
+        (EpcisEvent.action, found.actions),
+        (EpcisEvent.biz_step, found.biz_steps),
+        (EpcisEvent.disposition, found.dispositions),
+        (EpcisEvent.biz_location, found.biz_locations),
+        (EpcisEvent.event_id, found.event_ids),
+    ):
+        if values:
+            query = query.where(column.in_(values))
+    if found.ge_event_time is not None:
+        query = query.where(EpcisEvent.event_time >= found.ge_event_time)
+    if found.lt_event_time is not None:
+        query = query.where(EpcisEvent.event_time < found.lt_event_time)
+    if found.ge_record_time is not None:
+        query = query.where(EpcisEvent.record_time >= found.ge_record_time)
+    for roles, epcs in found.epc_matches:
+        # Through the narrow (tenant, epc, event) index: an event of 100,000 EPCs is found by one of them.
+        query = query.where(
+            EpcisEvent.id.in_(
+                select(EpcisEventEpc.event_pk).where(
+                    EpcisEventEpc.tenant_id == tenant_id,
+                    EpcisEventEpc.epc.in_(epcs),
+                    EpcisEventEpc.role.in_(list(roles)),
+                )
+            )
+        )
+    rows = session.execute(query.order_by(EpcisEvent.id).limit(limit))
+    return [StoredEvent(row[0], row[1], row[2]) for row in rows]
