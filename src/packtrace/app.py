@@ -14,6 +14,7 @@ from packtrace.aggregation.endpoints import router as aggregation_router
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
+from packtrace.epcis.endpoints import router as epcis_router
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     manufacturer_api.include_router(labels_router)
     app.include_router(api_auth_router)
     app.include_router(manufacturer_api)
+    app.include_router(epcis_router)
     management_api = APIRouter(prefix="/api")
     for feature in MANAGEMENT_FEATURES:
         management_api.include_router(feature.router)

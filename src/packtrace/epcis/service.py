@@ -27,9 +27,8 @@ from packtrace.epcis.events import (
 from packtrace.epcis.hashing import event_hash
 from packtrace.epcis.query import Filter
 from packtrace.epcis.repository import NewEvent
+from packtrace.gs1.charset import is_set82
 from packtrace.gs1.check_digit import has_valid_check_digit
-from packtrace.gs1.element_string import validate_value
-from packtrace.gs1.errors import GS1Error
 from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import ValidationError
 from packtrace.kit.facts import subscribe
@@ -184,11 +183,8 @@ def _checked_location(gln: str, extension: str | None) -> tuple[str | None, str 
     if len(gln) != 13 or not gln.isdigit() or not has_valid_check_digit(gln):
         raise ValidationError.on_field("gln", f"a GLN is 13 digits with a valid check digit, got {gln!r}")
     extension = (extension or "").strip() or None
-    if extension is not None:
-        try:
-            validate_value("254", extension)
-        except GS1Error as error:
-            raise ValidationError.on_field("gln_extension", str(error)) from None
+    if extension is not None and not (len(extension) <= 20 and is_set82(extension)):
+        raise ValidationError.on_field("gln_extension", f"1 to 20 characters of GS1 set 82 (AI 254), got {extension!r}")
     return gln, extension
 
 
