@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -33,42 +33,33 @@ class NewEvent:
 
 
 def _epcs_source(connection: Connection) -> str:
-    """A FROM item with columns ``epc`` and ``role`` from the parallel lists ``:epcs`` and ``:roles``."""
+    """A FROM item with one column ``epc``: the EPCs of the ``:epcs`` parameter."""
     if on_postgres(connection):
-        return "unnest(CAST(:epcs AS text[]), CAST(:roles AS text[])) AS q(epc, role)"
-    return (
-        "(SELECT e.value AS epc, r.value AS role FROM json_each(:epcs) e "
-        "JOIN json_each(:roles) r ON r.key = e.key) AS q"
-    )
+        return "unnest(CAST(:epcs AS text[])) AS q(epc)"
+    return "(SELECT value AS epc FROM json_each(:epcs)) AS q"
 
 
 def insert_event(
-    session: Session, tenant_id: int, event: NewEvent, record_time: datetime, epcs: Sequence[tuple[str, str]]
+    session: Session, tenant_id: int, event: NewEvent, record_time: datetime, epcs: Mapping[str, Sequence[str]]
 ) -> int:
-    """One event row and, set-based, one narrow row per (EPC, role) it names. Returns the event's key."""
+    """One event row and, set-based, one narrow row per EPC it names (``epcs``: the EPCs of each role).
+    Returns the event's key."""
     event_pk = session.execute(
         insert(event_table)
         .values(tenant_id=tenant_id, record_time=record_time, **event.__dict__)
         .returning(event_table.c.id)
     ).scalar_one()
-    if epcs:
-        connection = session.connection()
-        values = [epc for epc, _ in epcs]
-        roles = [role for _, role in epcs]
-        if not on_postgres(connection):
-            values_param: Any = json.dumps(values)
-            roles_param: Any = json.dumps(roles)
-        else:
-            values_param, roles_param = values, roles
-        connection.execute(
-            text(
-                f"""
-                INSERT INTO epcis_event_epcs (tenant_id, epc, event_pk, role)
-                SELECT :tenant_id, q.epc, :event_pk, q.role FROM {_epcs_source(connection)}
-                """  # noqa: S608 - the FROM item is a constant of this module; values are bound
-            ),
-            {"tenant_id": tenant_id, "event_pk": event_pk, "epcs": values_param, "roles": roles_param},
-        )
+    connection = session.connection()
+    statement = text(
+        f"""
+        INSERT INTO epcis_event_epcs (tenant_id, epc, event_pk, role)
+        SELECT :tenant_id, q.epc, :event_pk, :role FROM {_epcs_source(connection)}
+        """  # noqa: S608 - the FROM item is a constant of this module; values are bound
+    )
+    for role, values in epcs.items():
+        if values:
+            param: Any = list(values) if on_postgres(connection) else json.dumps(list(values))
+            connection.execute(statement, {"tenant_id": tenant_id, "event_pk": event_pk, "role": role, "epcs": param})
     return int(event_pk)
 
 

@@ -74,9 +74,9 @@ class EpcisService:
         if repository.event_pk_by_hash(session, tenant_id, event_id) is not None:
             return None
         stored = {"type": event["type"], "eventID": event_id, **{k: v for k, v in event.items() if k != "type"}}
-        epcs = [(epc, role) for key, role in _ROLES for epc in event.get(key, ())]
+        epcs = {role: event.get(key, ()) for key, role in _ROLES}
         if "parentID" in event:
-            epcs.append((event["parentID"], ROLE_PARENT))
+            epcs[ROLE_PARENT] = [event["parentID"]]
         location = event.get("bizLocation")
         repository.insert_event(
             session,
@@ -90,7 +90,7 @@ class EpcisService:
                 biz_location=location["id"] if location else None,
                 event_time=to_millisecond(event_time),
                 document=json.dumps(stored, separators=(",", ":")),
-                epc_count=len(epcs),
+                epc_count=sum(len(values) for values in epcs.values()),
             ),
             transaction_time(session),
             epcs,
