@@ -14,6 +14,7 @@ from packtrace.aggregation.endpoints import router as aggregation_router
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
+from packtrace.epcis.endpoints import CAPTURE_PATH
 from packtrace.epcis.endpoints import router as epcis_router
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
@@ -72,7 +73,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     install_error_handlers(app)
     app.add_middleware(
-        BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes, answered_by_app=(ADMIN_PATH + "/",)
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        answered_by_app=(ADMIN_PATH + "/", CAPTURE_PATH),
     )
     app.add_middleware(RequestIdMiddleware)
 

@@ -4,17 +4,20 @@ GS1-CBV-Version headers, and the standard's RFC 7807 exceptions for what the que
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from packtrace.auth.principal import manufacturer_api_principal, user_principal
+from packtrace.epcis import capture as capture_module
 from packtrace.epcis import query
-from packtrace.epcis.events import CBV_VERSION, SCHEMA_VERSION
+from packtrace.epcis.events import CBV_VERSION, SCHEMA_VERSION, format_time
 from packtrace.epcis.identifiers import canonical_identifier
 from packtrace.epcis.service import epcis_service
 from packtrace.kit.deps import Context, DbSession
@@ -107,3 +110,97 @@ def epc_events(epc: str, request: Request, caller: Caller, session: DbSession) -
         return problem(400, "QueryParameterException", "MATCH_anyEPC: the EPC is the path's")
     params["MATCH_anyEPC"] = canonical_identifier(epc)
     return _answer(request, caller, session, params)
+
+
+# Capture's own limits, announced on every capture answer: a 100,000-EPC commissioning document is about
+# 6 MB of JSON-LD.
+CAPTURE_MAX_BYTES = 64 * 1024 * 1024
+CAPTURE_MAX_EVENTS = 10_000
+CAPTURE_PATH = "/epcis/capture"
+CAPTURE_HEADERS = {
+    **VERSION_HEADERS,
+    "GS1-EPCIS-Capture-Limit": str(CAPTURE_MAX_EVENTS),
+    "GS1-EPCIS-Capture-File-Size-Limit": str(CAPTURE_MAX_BYTES),
+}
+_JSON_TYPES = ("application/json", "application/ld+json")
+
+
+def _capture_problem(status: int, exception: str, title: str) -> JSONResponse:
+    response = problem(status, exception, title)
+    response.headers.update(CAPTURE_HEADERS)
+    return response
+
+
+async def _limited_body(request: Request) -> bytes | None:
+    """The body, or None past the capture limit (read no further than the limit)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > CAPTURE_MAX_BYTES:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > CAPTURE_MAX_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/capture", summary="Capture an EPCISDocument", status_code=202)
+async def capture(request: Request, caller: Caller, session: DbSession) -> JSONResponse:
+    """Apply and store the events of an EPCISDocument (JSON-LD). `GS1-Capture-Error-Behaviour`:
+    `rollback` (default: all or nothing) or `proceed` (refused events are left out). Answers 202 with
+    `Location: /epcis/capture/{captureID}`, the job that lists each refused event's reason."""
+    if not caller.may_capture:
+        return _capture_problem(
+            403, "ClientUnauthorizedException", "capturing needs V2 credentials or an Administrator or Support user"
+        )
+    behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
+    if behaviour not in capture_module.BEHAVIOURS:
+        return _capture_problem(
+            400, "ValidationException", f"GS1-Capture-Error-Behaviour: rollback or proceed, got {behaviour!r}"
+        )
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in _JSON_TYPES:
+        return _capture_problem(
+            415, "UnsupportedMediaTypeException", f"Content-Type: {' or '.join(_JSON_TYPES)}, got {media or '(none)'}"
+        )
+    body = await _limited_body(request)
+    if body is None:
+        return _capture_problem(
+            413, "CaptureLimitExceededException", f"a capture is at most {CAPTURE_MAX_BYTES:,} bytes"
+        )
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        return _capture_problem(400, "ValidationException", f"not JSON: {error}")
+    events = doc.get("epcisBody", {}).get("eventList") if isinstance(doc, dict) else None
+    if not isinstance(events, list) or doc.get("type") != "EPCISDocument":
+        return _capture_problem(400, "ValidationException", "an EPCISDocument with epcisBody.eventList is expected")
+    if len(events) > CAPTURE_MAX_EVENTS:
+        return _capture_problem(
+            413, "CaptureLimitExceededException", f"a capture is at most {CAPTURE_MAX_EVENTS:,} events"
+        )
+    outcome = await run_in_threadpool(
+        capture_module.capture_service.capture, session, caller.tenant_id, doc, behaviour, caller.actor
+    )
+    headers = {**CAPTURE_HEADERS, "Location": f"{CAPTURE_PATH}/{outcome.capture_id}"}
+    return JSONResponse({"captureID": outcome.capture_id}, status_code=202, headers=headers)
+
+
+@router.get("/capture/{capture_id}", summary="A capture job")
+def capture_job(capture_id: str, caller: Caller, session: DbSession) -> JSONResponse:
+    """`running` (always false: capture is applied before the 202), `success`, and `errors`: one problem
+    per refused event, with its `eventIndex` in the document."""
+    job = capture_module.capture_service.job(session, caller.tenant_id, capture_id)
+    if job is None:
+        return _capture_problem(404, "NoSuchResourceException", f"no capture job {capture_id}")
+    body = {
+        "captureID": job.capture_id,
+        "createdAt": format_time(job.created_at, "+00:00").replace("+00:00", "Z"),
+        "finishedAt": format_time(job.finished_at, "+00:00").replace("+00:00", "Z"),
+        "running": False,
+        "success": job.success,
+        "captureErrorBehaviour": job.error_behaviour,
+        "errors": json.loads(job.errors),
+    }
+    return JSONResponse(body, headers=CAPTURE_HEADERS)

@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session
 
 from packtrace.epcis.query import Filter
 from packtrace.kit.db import on_postgres
-from packtrace.models import Container, EpcisEvent, EpcisEventEpc, Pack, PackagingLine, PackagingOrder, Product, Tenant
+from packtrace.models import (
+    Container,
+    EpcisCaptureJob,
+    EpcisEvent,
+    EpcisEventEpc,
+    Pack,
+    PackagingLine,
+    PackagingOrder,
+    Product,
+    Tenant,
+)
 
 event_table = cast(Table, EpcisEvent.__table__)
 
@@ -171,3 +181,9 @@ def find_events(session: Session, tenant_id: int, found: Filter, after_pk: int, 
         )
     rows = session.execute(query.order_by(EpcisEvent.id).limit(limit))
     return [StoredEvent(row[0], row[1], row[2]) for row in rows]
+
+
+def capture_job(session: Session, tenant_id: int, capture_id: str) -> EpcisCaptureJob | None:
+    return session.scalar(
+        select(EpcisCaptureJob).where(EpcisCaptureJob.tenant_id == tenant_id, EpcisCaptureJob.capture_id == capture_id)
+    )

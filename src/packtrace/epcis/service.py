@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,6 +39,8 @@ from packtrace.packs.facts import PacksCommissioned, PacksDecommissioned
 # Roles of an EPC in an event, as the narrow index keeps them: what MATCH_epc, MATCH_parentID and
 # MATCH_anyEPC each look at.
 ROLE_EPC, ROLE_CHILD, ROLE_PARENT = "e", "c", "p"
+# Set in session.info while a captured event is applied: its facts get no event of ours.
+CAPTURING = "packtrace.epcis.capturing"
 _OFFSET = re.compile(r"^[+-](0\d|1[0-4]):[0-5]\d$")
 _ROLES = (("epcList", ROLE_EPC), ("childEPCs", ROLE_CHILD))
 
@@ -67,35 +69,40 @@ class EpcisService:
                 read_point = identifiers.location(line_gln, line_extension)
         return Where(offset, identifiers.location(gln, extension) if gln else None, read_point)
 
-    def record(self, session: Session, tenant_id: int, event: dict[str, Any], event_time: datetime) -> str | None:
-        """Store ``event`` (JSON-LD, without eventID) under its hash; returns the hash, or None when the
-        tenant has the same event already (a duplicate is kept once)."""
+    def record(self, session: Session, tenant_id: int, event: dict[str, Any]) -> str | None:
+        """Store an event we built (JSON-LD, without eventID) under its hash; returns the hash, or None
+        when the tenant has the same event already (a duplicate is kept once)."""
         event_id = event_hash(event)
         if repository.event_pk_by_hash(session, tenant_id, event_id) is not None:
             return None
-        stored = {"type": event["type"], "eventID": event_id, **{k: v for k, v in event.items() if k != "type"}}
+        self.store(session, tenant_id, {"type": event["type"], "eventID": event_id, **event}, event_id)
+        return event_id
+
+    def store(self, session: Session, tenant_id: int, event: dict[str, Any], event_hash_id: str) -> None:
+        """Store ``event`` as it is (a captured event keeps the eventID its sender gave), found again by
+        ``event_hash_id``, the hash we computed."""
         epcs = {role: event.get(key, ()) for key, role in _ROLES}
         if "parentID" in event:
             epcs[ROLE_PARENT] = [event["parentID"]]
         location = event.get("bizLocation")
+        event_time = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
         repository.insert_event(
             session,
             tenant_id,
             NewEvent(
-                event_id=event_id,
+                event_id=event_hash_id,
                 event_type=event["type"],
                 action=event.get("action"),
                 biz_step=event.get("bizStep"),
                 disposition=event.get("disposition"),
-                biz_location=location["id"] if location else None,
-                event_time=to_millisecond(event_time),
-                document=json.dumps(stored, separators=(",", ":")),
+                biz_location=location.get("id") if isinstance(location, dict) else None,
+                event_time=to_millisecond(event_time.astimezone(UTC)),
+                document=json.dumps(event, separators=(",", ":")),
                 epc_count=sum(len(values) for values in epcs.values()),
             ),
             transaction_time(session),
             epcs,
         )
-        return event_id
 
     def page(self, session: Session, tenant_id: int, found: Filter, after_pk: int, per_page: int) -> Page:
         """One page of the tenant's events matching ``found``, after the event ``after_pk``."""
@@ -135,23 +142,29 @@ class EpcisService:
     # -- the consequences of facts ----------------------------------------------------------------------
 
     def on_commissioned(self, session: Session, fact: PacksCommissioned) -> None:
+        if session.info.get(CAPTURING):
+            return  # the captured event is the fact's event (epcis.capture)
         if not fact.serials:
             return
         epcs = [identifiers.sgtin(fact.product_code, serial) for serial in fact.serials]
         ilmd = lot_ilmd(fact.batch, fact.expiry_date, fact.at)
         where = self.where(session, fact.tenant_id, fact.order_pk)
         event = object_event(fact.at, where, epcs, "ADD", "commissioning", "active", ilmd)
-        self.record(session, fact.tenant_id, event, fact.at)
+        self.record(session, fact.tenant_id, event)
 
     def on_decommissioned(self, session: Session, fact: PacksDecommissioned) -> None:
+        if session.info.get(CAPTURING):
+            return  # the captured event is the fact's event (epcis.capture)
         if not fact.serials:
             return
         action, biz_step, disposition = DECOMMISSIONING[fact.reason]
         epcs = [identifiers.sgtin(fact.product_code, serial) for serial in fact.serials]
         event = object_event(fact.at, self.where(session, fact.tenant_id), epcs, action, biz_step, disposition)
-        self.record(session, fact.tenant_id, event, fact.at)
+        self.record(session, fact.tenant_id, event)
 
     def on_children_moved(self, session: Session, fact: ChildrenMoved) -> None:
+        if session.info.get(CAPTURING):
+            return  # the captured event is the fact's event (epcis.capture)
         children = [
             identifiers.sgtin(code, serial)
             for code, serial in repository.pack_keys(session, fact.tenant_id, fact.pack_ids)
@@ -167,13 +180,13 @@ class EpcisService:
             if fact.added and not repository.has_event(session, fact.tenant_id, parent, "commissioning", ROLE_EPC):
                 # The first use of an SSCC as a parent commissions it.
                 first_use = object_event(fact.at, where, [parent], "ADD", "commissioning", "active")
-                self.record(session, fact.tenant_id, first_use, fact.at)
+                self.record(session, fact.tenant_id, first_use)
         else:
             assert fact.parent_pack is not None
             parent = identifiers.sgtin(*fact.parent_pack)
         action, biz_step = ("ADD", "packing") if fact.added else ("DELETE", "unpacking")
         event = aggregation_event(fact.at, where, parent, children, action, biz_step, "in_progress")
-        self.record(session, fact.tenant_id, event, fact.at)
+        self.record(session, fact.tenant_id, event)
 
 
 def _checked_location(gln: str, extension: str | None) -> tuple[str | None, str | None]:

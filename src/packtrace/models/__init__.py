@@ -4,7 +4,7 @@ from packtrace.models.api_key import ApiKey
 from packtrace.models.base import Base
 from packtrace.models.channel import Channel
 from packtrace.models.container import Container, ContainerEvent
-from packtrace.models.epcis_event import EpcisEvent, EpcisEventEpc
+from packtrace.models.epcis_event import EpcisCaptureJob, EpcisEvent, EpcisEventEpc
 from packtrace.models.label_order import LabelOrder
 from packtrace.models.market_profile import MarketProfile
 from packtrace.models.pack import Pack, PackEvent
@@ -22,6 +22,7 @@ __all__ = [
     "Channel",
     "Container",
     "ContainerEvent",
+    "EpcisCaptureJob",
     "EpcisEvent",
     "EpcisEventEpc",
     "LabelOrder",

@@ -49,3 +49,19 @@ class EpcisEventEpc(Base):
     epc: Mapped[str] = mapped_column(String(255), primary_key=True)
     event_pk: Mapped[int] = mapped_column(BigId, primary_key=True)
     role: Mapped[str] = mapped_column(String(1))  # EpcRole: e(pcList), c(hildEPCs), p(arentID)
+
+
+class EpcisCaptureJob(Base):
+    """One POST /epcis/capture: its outcome, per event (applied at once; ``running`` is never seen true)."""
+
+    __tablename__ = "epcis_capture_jobs"
+    __table_args__ = (UniqueConstraint("tenant_id", "capture_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int]
+    capture_id: Mapped[str] = mapped_column(String(40))
+    error_behaviour: Mapped[str] = mapped_column(String(8))  # rollback | proceed
+    success: Mapped[bool]
+    errors: Mapped[str] = mapped_column(Text)  # JSON: the standard's problems, one per refused event
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime]

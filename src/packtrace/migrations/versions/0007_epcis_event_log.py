@@ -3,7 +3,8 @@
 The append-only EPCIS event log (``epcis_events``, one row per event, and ``epcis_event_epcs``, the narrow
 index of the EPCs each event names), with triggers that refuse any UPDATE or DELETE of them on SQLite and
 PostgreSQL (and TRUNCATE on PostgreSQL), whoever asks. Tenants get the site's GLN (+ extension) and
-time-zone offset, packaging lines their GLN (+ extension).
+time-zone offset, packaging lines their GLN (+ extension). ``epcis_capture_jobs`` keeps the outcome
+of each capture.
 
 Revision ID: 0007
 Revises: 0006
@@ -53,6 +54,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "epc", "event_pk", name=op.f("pk_epcis_event_epcs")),
         sqlite_with_rowid=False,
     )
+    op.create_table(
+        "epcis_capture_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("capture_id", sa.String(length=40), nullable=False),
+        sa.Column("error_behaviour", sa.String(length=8), nullable=False),
+        sa.Column("success", sa.Boolean(), nullable=False),
+        sa.Column("errors", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_capture_jobs")),
+        sa.UniqueConstraint("tenant_id", "capture_id", name=op.f("uq_epcis_capture_jobs_tenant_id_capture_id")),
+    )
     with op.batch_alter_table("tenants", schema=None) as batch_op:
         batch_op.add_column(sa.Column("gln", sa.String(length=13), nullable=True))
         batch_op.add_column(sa.Column("gln_extension", sa.String(length=20), nullable=True))
@@ -93,6 +107,7 @@ def downgrade() -> None:
         batch_op.drop_column("time_zone_offset")
         batch_op.drop_column("gln_extension")
         batch_op.drop_column("gln")
+    op.drop_table("epcis_capture_jobs")
     op.drop_table("epcis_event_epcs")  # DROP TABLE takes its triggers with it
     op.drop_index("ix_epcis_events_tenant_time", table_name="epcis_events")
     op.drop_table("epcis_events")
