@@ -16,6 +16,7 @@ from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
 from packtrace.epcis.endpoints import CAPTURE_PATH
 from packtrace.epcis.endpoints import router as epcis_router
+from packtrace.epcis.endpoints import v2_router as epcis_v2_router
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     manufacturer_api.include_router(aggregation_router)
     manufacturer_api.include_router(packs_router)
     manufacturer_api.include_router(labels_router)
+    manufacturer_api.include_router(epcis_v2_router)
     app.include_router(api_auth_router)
     app.include_router(manufacturer_api)
     app.include_router(epcis_router)

@@ -16,6 +16,7 @@ from tests.aggregation.support import CONTAINER, item, sscc
 from tests.auth.people import Person
 from tests.epcis.support import check, stored_events, summary
 from tests.packs.support import COMMISSION, DECOMMISSION, commission_body, decommission_body, ok, start_order
+from tests.support import ORDERS
 
 EVENTS = "/epcis/events"
 
@@ -156,3 +157,18 @@ def test_bad_queries_get_the_standards_exceptions(
 
 def test_without_credentials_nothing_is_read(client: TestClient, demo: object) -> None:
     assert client.get(EVENTS).status_code == 401
+
+
+def test_an_orders_whole_story_is_one_document(
+    client: TestClient, api_headers: dict[str, str], line_run: dict[str, Any], session: Session
+) -> None:
+    response = client.get(f"{ORDERS}/epcis", params={"order_id": "RUN-1"}, headers=api_headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["GS1-EPCIS-Version"] == "2.0"
+    body = response.json()
+    assert body["type"] == "EPCISDocument"
+    check(body["epcisBody"]["eventList"])
+    # Every event of the run: the packs', and the cases' and the pallet's they went into.
+    assert [e["eventID"] for e in body["epcisBody"]["eventList"]] == [e["eventID"] for e in stored_events(session)]
+    missing = client.get(f"{ORDERS}/epcis", params={"order_id": "NO-SUCH"}, headers=api_headers)
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "NotFoundError"

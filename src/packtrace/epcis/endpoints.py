@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request, Security
+from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from packtrace.auth.principal import manufacturer_api_principal, user_principal
+from packtrace.auth.principal import ApiCaller, manufacturer_api_principal, user_principal
 from packtrace.epcis import capture as capture_module
 from packtrace.epcis import query
 from packtrace.epcis.events import CBV_VERSION, SCHEMA_VERSION, format_time
@@ -22,6 +22,7 @@ from packtrace.epcis.identifiers import canonical_identifier
 from packtrace.epcis.service import epcis_service
 from packtrace.kit.deps import Context, DbSession
 from packtrace.models.enums import Role
+from packtrace.orders.service import order_service
 
 router = APIRouter(prefix="/epcis", tags=["EPCIS 2.0"])
 
@@ -204,3 +205,17 @@ def capture_job(capture_id: str, caller: Caller, session: DbSession) -> JSONResp
         "errors": json.loads(job.errors),
     }
     return JSONResponse(body, headers=CAPTURE_HEADERS)
+
+
+v2_router = APIRouter(tags=["EPCIS 2.0"])
+
+
+@v2_router.get("/packaging_order/epcis", summary="An order's whole story as one EPCISDocument")
+def order_events(
+    order_id: Annotated[str, Query(min_length=1, max_length=255)], caller: ApiCaller, session: DbSession
+) -> JSONResponse:
+    """Every EPCIS event of the order: the commissioning, decommissioning and aggregation of its packs,
+    and the commissioning and packing of the cases and pallets they went into, in the order stored."""
+    order = order_service.get(session, caller.tenant_id, order_id)
+    doc = epcis_service.order_document(session, caller.tenant_id, order.id)
+    return JSONResponse(doc, headers=VERSION_HEADERS, media_type="application/ld+json")

@@ -25,6 +25,7 @@ from packtrace.models import (
     Product,
     Tenant,
 )
+from packtrace.models.base import UTCDateTime
 
 event_table = cast(Table, EpcisEvent.__table__)
 
@@ -187,3 +188,34 @@ def capture_job(session: Session, tenant_id: int, capture_id: str) -> EpcisCaptu
     return session.scalar(
         select(EpcisCaptureJob).where(EpcisCaptureJob.tenant_id == tenant_id, EpcisCaptureJob.capture_id == capture_id)
     )
+
+
+def order_pack_epcs(session: Session, tenant_id: int, order_pk: int) -> list[tuple[str, str]]:
+    """(product code, serial) of every pack commissioned for the order."""
+    rows = session.execute(
+        select(Product.code, Pack.serial)
+        .join(Product, Product.id == Pack.product_id)
+        .where(Pack.tenant_id == tenant_id, Pack.order_pk == order_pk)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def events_naming(session: Session, tenant_id: int, epcs: Sequence[str]) -> list[StoredEvent]:
+    """Every event of the tenant naming one of ``epcs`` in any role, in the order stored."""
+    if not epcs:
+        return []
+    connection = session.connection()
+    param: Any = list(epcs) if on_postgres(connection) else json.dumps(list(epcs))
+    rows = connection.execute(
+        text(
+            f"""
+            SELECT e.id, e.document, e.record_time FROM epcis_events e
+            WHERE e.tenant_id = :tenant_id AND e.id IN (
+                SELECT x.event_pk FROM {_epcs_source(connection)}
+                JOIN epcis_event_epcs x ON x.tenant_id = :tenant_id AND x.epc = q.epc)
+            ORDER BY e.id
+            """  # noqa: S608 - the FROM item is a constant of this module; values are bound
+        ).columns(record_time=UTCDateTime()),
+        {"tenant_id": tenant_id, "epcs": param},
+    )
+    return [StoredEvent(row[0], row[1], row[2]) for row in rows]

@@ -17,6 +17,7 @@ from packtrace.epcis.events import (
     DECOMMISSIONING,
     Where,
     aggregation_event,
+    document,
     lot_ilmd,
     object_event,
     parse_offset,
@@ -26,7 +27,7 @@ from packtrace.epcis.events import (
 )
 from packtrace.epcis.hashing import event_hash
 from packtrace.epcis.query import Filter
-from packtrace.epcis.repository import NewEvent
+from packtrace.epcis.repository import NewEvent, StoredEvent
 from packtrace.gs1.charset import is_set82
 from packtrace.gs1.check_digit import has_valid_check_digit
 from packtrace.kit.clock import transaction_time
@@ -114,6 +115,21 @@ class EpcisService:
         """``page`` as an EPCISQueryDocument."""
         page = self.page(session, tenant_id, found, after_pk, per_page)
         return QueryPage(query_document(page.events, utcnow()), page.next_after)
+
+    def order_document(self, session: Session, tenant_id: int, order_pk: int) -> dict[str, Any]:
+        """An order's whole story as one EPCISDocument: the events naming its packs, then those naming
+        the containers they went into (cases, then their pallets), in the order stored."""
+        wanted = {
+            identifiers.sgtin(code, serial) for code, serial in repository.order_pack_epcs(session, tenant_id, order_pk)
+        }
+        found: dict[int, StoredEvent] = {}
+        while wanted:
+            new = [row for row in repository.events_naming(session, tenant_id, sorted(wanted)) if row.pk not in found]
+            found.update((row.pk, row) for row in new)
+            parents = {json.loads(row.document).get("parentID") for row in new}
+            wanted = {p for p in parents if p and p.startswith(identifiers.ID_BASE + "/00/")}
+        events = [served(row.document, row.record_time) for _, row in sorted(found.items())]
+        return document(events, utcnow())
 
     # -- master data: where events happen ------------------------------------------------------------------
 
