@@ -53,3 +53,8 @@ def test_bad_locations_and_offsets_are_one_line_errors(cli: Cli) -> None:
     cli.ok("epcis", "site", "--tenant", "demo", "--gln", "4012345000009")
     assert "gln_extension" in cli.error("epcis", "site", "--tenant", "demo", "--gln-extension", "é")
     assert "--since" in cli.error("epcis", "export", "--tenant", "demo", "--since", "soon")
+
+
+def test_backfill_command_runs_and_a_second_run_writes_nothing(cli: Cli) -> None:
+    cli.json("seed-demo")
+    assert cli.json("epcis", "backfill", "--tenant", "demo") == {"commissioning_events": 0, "decommissioning_events": 0}

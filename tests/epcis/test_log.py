@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from packtrace.demo import DEMO_PRODUCT_CODE
 from packtrace.epcis import service as epcis_service_module
+from packtrace.epcis.backfill import Backfilled, backfill
+from packtrace.epcis.events import format_time
+from packtrace.kit import facts
 from packtrace.kit.db import Database
 from packtrace.models import EpcisEvent, EpcisEventEpc, Pack, PackagingLine, PackagingOrder, Tenant
 from packtrace.packs.service import pack_service
@@ -182,3 +185,35 @@ def test_nobody_updates_or_deletes_an_event(
         s.execute(text(statement.format(table=table)))
     assert session.scalar(select(func.count()).select_from(EpcisEventEpc)) == 2
     assert len(stored_events(session)) == 1
+
+
+def test_backfill_writes_the_events_of_earlier_facts_once_at_their_original_times(
+    client: TestClient,
+    api_headers: dict[str, str],
+    in_progress: OrderOnLine,
+    session: Session,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Facts recorded before the log existed: nobody subscribed to them.
+    monkeypatch.setattr(facts, "_subscribers", {})
+    monkeypatch.setattr(facts, "_wired", True)
+    serials = in_progress.serials[:4]
+    ok(client.post(COMMISSION, json=commission_body(serials, order_id=in_progress.order_id), headers=api_headers))
+    ok(client.post(DECOMMISSION, json=decommission_body(serials[:1], "Stolen"), headers=api_headers))
+    assert stored_events(session) == []
+    monkeypatch.undo()
+    with database.unit_of_work() as s:
+        tenant_id = s.scalar(select(Tenant.id).where(Tenant.name == "demo"))
+        assert tenant_id is not None
+        assert backfill(s, tenant_id) == Backfilled(1, 1)
+    events = stored_events(session)
+    assert [summary(e) for e in events] == [
+        ("ObjectEvent", "ADD", "commissioning", "active", None, 4),
+        ("ObjectEvent", "DELETE", "decommissioning", "stolen", None, 1),
+    ]
+    created = session.scalar(select(Pack.created_at).where(Pack.serial == serials[0]))
+    assert created is not None and events[0]["eventTime"] == format_time(created, "+00:00")
+    with database.unit_of_work() as s:
+        assert backfill(s, tenant_id) == Backfilled(0, 0)
+    assert len(stored_events(session)) == 2

@@ -14,6 +14,7 @@ from packtrace.cli.context import TenantOption, load_settings, tenant_named, uni
 from packtrace.cli.errors import USER_ERROR, fail
 from packtrace.cli.output import JsonOption, print_message
 from packtrace.epcis import query
+from packtrace.epcis.backfill import backfill
 from packtrace.epcis.events import document
 from packtrace.epcis.service import epcis_service
 from packtrace.lines.service import line_service
@@ -93,3 +94,14 @@ def export(
                 break
             after = page.next_after
         out.write("\n]" + closing + "\n")
+
+
+@epcis_app.command("backfill")
+def backfill_cmd(tenant: TenantOption, as_json: JsonOption = False) -> None:
+    """Write, once and at their original times, the events of commissioning and decommissioning recorded
+    before the event log existed. A second run writes nothing."""
+    with unit_of_work(load_settings()) as session:
+        done = backfill(session, tenant_named(session, tenant).id)
+        row = {"commissioning_events": done.commissioning, "decommissioning_events": done.decommissioning}
+    message = f"{done.commissioning:,} commissioning and {done.decommissioning:,} decommissioning events written."
+    print_message(message, as_json, row)

@@ -22,10 +22,12 @@ from packtrace.models import (
     Pack,
     PackagingLine,
     PackagingOrder,
+    PackEvent,
     Product,
     Tenant,
 )
 from packtrace.models.base import UTCDateTime
+from packtrace.models.enums import PackEventType
 
 event_table = cast(Table, EpcisEvent.__table__)
 
@@ -219,3 +221,64 @@ def events_naming(session: Session, tenant_id: int, epcs: Sequence[str]) -> list
         {"tenant_id": tenant_id, "epcs": param},
     )
     return [StoredEvent(row[0], row[1], row[2]) for row in rows]
+
+
+class PackForBackfill(NamedTuple):
+    code: str
+    serial: str
+    batch: str
+    expiry_date: str
+    order_pk: int | None
+    created_at: datetime
+
+
+class DecommissionForBackfill(NamedTuple):
+    code: str
+    serial: str
+    reason: str
+    at: datetime
+
+
+def packs_for_backfill(session: Session, tenant_id: int) -> list[PackForBackfill]:
+    rows = session.execute(
+        select(Product.code, Pack.serial, Pack.batch, Pack.expiry_date, Pack.order_pk, Pack.created_at)
+        .join(Product, Product.id == Pack.product_id)
+        .where(Pack.tenant_id == tenant_id)
+        .order_by(Pack.id)
+    )
+    return [PackForBackfill(*row) for row in rows]
+
+
+def decommissions_for_backfill(session: Session, tenant_id: int) -> list[DecommissionForBackfill]:
+    """Each decommissioned pack with its reason and when its history says it was decommissioned."""
+    rows = session.execute(
+        select(Product.code, Pack.serial, Pack.decommission_reason, PackEvent.at)
+        .join(Product, Product.id == Pack.product_id)
+        .join(PackEvent, (PackEvent.tenant_id == Pack.tenant_id) & (PackEvent.pack_id == Pack.id))
+        .where(
+            Pack.tenant_id == tenant_id,
+            Pack.decommission_reason.is_not(None),
+            PackEvent.event == PackEventType.DECOMMISSIONED.value,
+        )
+        .order_by(PackEvent.id)
+    )
+    return [DecommissionForBackfill(row[0], row[1], row[2] or "", row[3]) for row in rows]
+
+
+def epcs_with_step(session: Session, tenant_id: int, epcs: Sequence[str], biz_step: str, role: str) -> set[str]:
+    """Which of ``epcs`` an event with ``biz_step`` names in ``role`` already."""
+    if not epcs:
+        return set()
+    connection = session.connection()
+    param: Any = list(epcs) if on_postgres(connection) else json.dumps(list(epcs))
+    rows = connection.execute(
+        text(
+            f"""
+            SELECT x.epc FROM {_epcs_source(connection)}
+            JOIN epcis_event_epcs x ON x.tenant_id = :tenant_id AND x.epc = q.epc AND x.role = :role
+            JOIN epcis_events e ON e.id = x.event_pk AND e.biz_step = :step
+            """  # noqa: S608 - the FROM item is a constant of this module; values are bound
+        ),
+        {"tenant_id": tenant_id, "epcs": param, "role": role, "step": biz_step},
+    )
+    return {row[0] for row in rows}
