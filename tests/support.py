@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 from httpx2 import Response
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -138,3 +141,18 @@ def fill_pool(db: Any, tenant_name: str, product_code: str, count: int) -> None:
     with db.unit_of_work() as s:
         tenant = tenant_service.get_by_name(s, tenant_name)
         serial_service.generate_into_pool(s, product_service.get(s, tenant.id, product_code), count)
+
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+def standards(*parts: str) -> Path:
+    """A path under ``<repository root>/../shared/standards`` (the standards' own artefacts). Where the
+    folder is absent the test skips, unless PACKTRACE_REQUIRE_STANDARDS=1 (CI): then it fails."""
+    path = REPOSITORY_ROOT.parent / "shared" / "standards" / "/".join(parts)
+    if not path.exists():
+        reason = f"standards artefact {path} not found"
+        if os.environ.get("PACKTRACE_REQUIRE_STANDARDS") == "1":
+            pytest.fail(f"{reason}; PACKTRACE_REQUIRE_STANDARDS=1 requires it")
+        pytest.skip(reason)
+    return path

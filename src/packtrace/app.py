@@ -15,6 +15,9 @@ from packtrace.audit import management as audit_management
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
+from packtrace.epcis.endpoints import CAPTURE_PATH
+from packtrace.epcis.endpoints import router as epcis_router
+from packtrace.epcis.endpoints import v2_router as epcis_v2_router
 from packtrace.kit.admission import AdmissionMiddleware
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
@@ -86,7 +89,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         exempt=("/health",),
     )
     app.add_middleware(
-        BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes, answered_by_app=(ADMIN_PATH + "/",)
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        answered_by_app=(ADMIN_PATH + "/", CAPTURE_PATH),
     )
     app.add_middleware(RequestIdMiddleware)
     if settings.cookie_secure:
@@ -98,8 +103,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     manufacturer_api.include_router(aggregation_router)
     manufacturer_api.include_router(packs_router)
     manufacturer_api.include_router(labels_router)
+    manufacturer_api.include_router(epcis_v2_router)
     app.include_router(api_auth_router)
     app.include_router(manufacturer_api)
+    app.include_router(epcis_router)
     management_api = APIRouter(prefix="/api")
     for feature in MANAGEMENT_FEATURES:
         management_api.include_router(feature.router)

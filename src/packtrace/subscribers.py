@@ -8,5 +8,7 @@ its call here.
 from __future__ import annotations
 
 from packtrace.audit import service as audit
+from packtrace.epcis import service as epcis
 
 audit.wire()
+epcis.wire()

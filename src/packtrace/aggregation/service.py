@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from packtrace.aggregation import repository
+from packtrace.aggregation.facts import ChildrenMoved
 from packtrace.aggregation.repository import AGGREGATABLE, ContainerRow, PackRow
 from packtrace.audit.facts import Json, publish_change
 from packtrace.gs1.errors import GS1Error
@@ -29,6 +30,7 @@ from packtrace.kit.errors import (
     NotFoundError,
     ValidationError,
 )
+from packtrace.kit.facts import publish
 from packtrace.kit.pagination import decode_cursor, encode_cursor
 from packtrace.models import ContainerEvent, Product
 from packtrace.models.enums import ContainerEventType, PackEventType, SerialSource, SsccStatus
@@ -338,6 +340,8 @@ class AggregationService:
         if pack_ids or container_ids:
             detail = _children_detail(len(pack_ids), [s for s in ssccs if rows[s].id in set(container_ids)])
             self._container_event(session, tenant_id, parent.id, ContainerEventType.CHILDREN_ADDED, detail, actor)
+            fact = ChildrenMoved(tenant_id, sscc, None, tuple(pack_ids), tuple(container_ids), True, now)
+            publish(session, fact)
         return ContainerChange(
             sscc,
             SsccStatus.ASSIGNED.value,
@@ -396,6 +400,8 @@ class AggregationService:
             names = repository.ssccs_of(session, tenant_id, moved_containers)
             detail = _children_detail(len(moved_packs), sorted(names.values()))
             self._container_event(session, tenant_id, parent.id, ContainerEventType.CHILDREN_REMOVED, detail, actor)
+            fact = ChildrenMoved(tenant_id, sscc, None, tuple(moved_packs), tuple(moved_containers), False, now)
+            publish(session, fact)
         return ContainerChange(
             sscc,
             parent.status,
@@ -438,6 +444,8 @@ class AggregationService:
             repository.record_pack_events(
                 session, tenant_id, pack_ids, PackEventType.AGGREGATED.value, into, actor, now
             )
+            parent_key = (product.code, parent.serial)
+            publish(session, ChildrenMoved(tenant_id, None, parent_key, tuple(pack_ids), (), True, now))
         child_count = repository.pack_child_count(session, tenant_id, parent.id)
         return PackChange(product.code, parent.serial, parent.status, len(pack_ids), unchanged, child_count)
 
@@ -471,6 +479,9 @@ class AggregationService:
             self._check_moved(len(moved), len(pack_ids))
         out = f"from pack {label(product.code, parent.serial)}"
         repository.record_pack_events(session, tenant_id, moved, PackEventType.DISAGGREGATED.value, out, actor, now)
+        if moved:
+            parent_key = (product.code, parent.serial)
+            publish(session, ChildrenMoved(tenant_id, None, parent_key, tuple(moved), (), False, now))
         child_count = repository.pack_child_count(session, tenant_id, parent.id)
         return PackChange(product.code, parent.serial, parent.status, len(moved), 0, child_count)
 

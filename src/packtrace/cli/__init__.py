@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import typer
 
-from packtrace.cli import audit, credentials, labels, masterdata, packs, pool, prefixes, service_cmds, ssccs, tenancy
+from packtrace.cli import (
+    audit,
+    credentials,
+    epcis,
+    labels,
+    masterdata,
+    packs,
+    pool,
+    prefixes,
+    service_cmds,
+    ssccs,
+    tenancy,
+)
 from packtrace.cli.errors import CliGroup
 
 SERVICE = "Run the service"
@@ -43,6 +55,7 @@ app.add_typer(pool.pool_app, name="pool", rich_help_panel=SERIALS)
 app.add_typer(ssccs.sscc_app, name="sscc", rich_help_panel=SERIALS)
 app.add_typer(packs.commission_app, name="commission", rich_help_panel=SERIALS)
 app.add_typer(labels.labels_app, name="labels", rich_help_panel=SERIALS)
+app.add_typer(epcis.epcis_app, name="epcis", rich_help_panel=SERIALS)
 
 
 def main() -> None:

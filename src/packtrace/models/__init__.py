@@ -7,6 +7,7 @@ from packtrace.models.base import Base
 from packtrace.models.channel import Channel
 from packtrace.models.company_prefix import CompanyPrefix
 from packtrace.models.container import Container, ContainerEvent
+from packtrace.models.epcis_event import EpcisCaptureJob, EpcisEvent, EpcisEventEpc
 from packtrace.models.label_order import LabelOrder, PrintedSerial
 from packtrace.models.market_profile import MarketProfile
 from packtrace.models.pack import Pack, PackEvent
@@ -28,6 +29,9 @@ __all__ = [
     "CompanyPrefix",
     "Container",
     "ContainerEvent",
+    "EpcisCaptureJob",
+    "EpcisEvent",
+    "EpcisEventEpc",
     "LabelOrder",
     "MarketProfile",
     "OrderEvent",

@@ -13,3 +13,6 @@ class PackagingLine(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tag: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
+    # The line's GLN (+ extension): the readPoint of the EPCIS events of what it produces.
+    gln: Mapped[str | None] = mapped_column(String(13))
+    gln_extension: Mapped[str | None] = mapped_column(String(20))

@@ -17,3 +17,8 @@ class Tenant(Timestamped, Base):
     digital_link_resolver: Mapped[str] = mapped_column(
         String(255), default="https://id.gs1.org", server_default="https://id.gs1.org"
     )
+    # The site's GLN (+ extension): the bizLocation of its EPCIS events; none, and the field is left out.
+    gln: Mapped[str | None] = mapped_column(String(13))
+    gln_extension: Mapped[str | None] = mapped_column(String(20))
+    # The site's offset from UTC, the eventTimeZoneOffset of its EPCIS events (+HH:MM or -HH:MM).
+    time_zone_offset: Mapped[str] = mapped_column(String(6), default="+00:00", server_default="+00:00")

@@ -22,6 +22,7 @@ from packtrace.kit.errors import (
     NotFoundError,
     ValidationError,
 )
+from packtrace.kit.facts import publish
 from packtrace.markets.service import market_service
 from packtrace.models import PackagingOrder, Product
 from packtrace.models.enums import (
@@ -36,6 +37,7 @@ from packtrace.models.enums import (
 )
 from packtrace.orders.service import order_service
 from packtrace.packs import repository
+from packtrace.packs.facts import PacksCommissioned, PacksDecommissioned
 from packtrace.packs.repository import KnownSerial, PackState
 from packtrace.packs.rules import (
     NAMED,
@@ -241,6 +243,11 @@ class PackService:
             actor=actor,
             at=now,
         )
+        if plan.new:
+            fact = PacksCommissioned(
+                product.tenant_id, product.code, tuple(plan.new), lot.batch, lot.expiry_date, lot.order_pk, now
+            )
+            publish(session, fact)
         return Commissioned(lot, commissioned, len(plan.external), plan.already_active)
 
     def _order_for(
@@ -315,6 +322,9 @@ class PackService:
         detail = f"{reason.value}: {comment}" if comment else reason.value
         repository.add_events(session, tenant_id, ids, PackEventType.DECOMMISSIONED.value, detail, actor, now)
         removed = self._record_detachment(session, product, changing, f"decommissioned ({reason.value})", actor, now)
+        if changing:
+            serials_done = tuple(p.serial for p in changing)
+            publish(session, PacksDecommissioned(tenant_id, product.code, serials_done, reason.value, now))
         return Decommissioned(product, reason, len(ids), [p.serial for p in done], removed)
 
     def _record_detachment(

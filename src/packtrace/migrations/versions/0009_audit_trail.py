@@ -1,7 +1,7 @@
 """audit trail: append-only, hash-chained audit records and each tenant's chain head
 
-Revision ID: 0008
-Revises: 0010
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 10:20:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0010"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

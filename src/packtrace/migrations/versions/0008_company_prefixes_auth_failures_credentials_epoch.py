@@ -1,7 +1,7 @@
 """company prefixes, shared failed-authentication counts, per-user credentials epoch, 4-character key hints
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 10:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
