@@ -29,7 +29,7 @@ from packtrace.auth.service import api_key_service, channel_service, tenant_serv
 from packtrace.config import Settings
 from packtrace.demo import DEMO_API_KEY_NAME, DemoCredentials
 from packtrace.kit.db import Database
-from packtrace.models import PackagingLine, PackagingOrder
+from packtrace.models import EpcisEvent, PackagingLine, PackagingOrder
 from packtrace.models.base import Base
 from packtrace.models.enums import Role
 from tests.admin.support import AdminUI
@@ -102,6 +102,9 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
     items = [{"product_code": demo.product_code, "serial": s} for s in serials[:2]]
     _ok(client.post(f"{V2}/aggregate/container", json={"sscc": sscc, "trade_items": items}, headers=api))
     label = _ok(client.post(f"{V2}/label_orders/", json={"order_id": A_ORDER, "format": "zpl"}, headers=api))
+    empty_capture = {"@context": [], "type": "EPCISDocument", "schemaVersion": "2.0", "epcisBody": {"eventList": []}}
+    captured = client.post("/epcis/capture", json=empty_capture, headers=api)
+    assert captured.status_code == 202, captured.text
     with database.unit_of_work() as s:
         tenant = tenant_service.get_by_name(s, demo.tenant)
         order_pk = s.scalar(select(PackagingOrder.id).where(PackagingOrder.order_id == A_ORDER))
@@ -110,9 +113,13 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
         assert admin is not None
         key = next(k for k in api_key_service.list_all(s, tenant.id) if k.name == DEMO_API_KEY_NAME)
         channel = channel_service.list_all(s, tenant.id)[0]
+        event_id = s.scalar(select(EpcisEvent.event_id).where(EpcisEvent.tenant_id == tenant.id).limit(1))
     return TenantA(
         {
             "prefix": "1234512",
+            "event_id": event_id,
+            "epc": f"https://id.gs1.org/01/{demo.product_code}/21/{serials[0]}",
+            "capture_id": captured.json()["captureID"],
             "order_id": A_ORDER,
             "order_ids": [A_ORDER],
             "pk": order_pk,

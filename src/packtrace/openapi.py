@@ -58,6 +58,43 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
+class EpcisProblem(BaseModel):
+    """The EPCIS 2.0 REST binding's refusal (RFC 7807), answered under ``/epcis/``."""
+
+    type: str
+    title: str
+    status: int
+
+
+# The EPCIS 2.0 interface answers in its standard's media types: JSON-LD documents, RFC 7807 problems
+# (beside the V2 envelope, which authentication failures still carry), and statuses the V2 API has not.
+EPCIS_PROBLEM_SCHEMA = "EpcisProblem"
+_EPCIS_STATUSES = {400, 401, 403, 404, 413, 415, 500, 501}
+
+
+def _is_epcis(path: str) -> bool:
+    return path.startswith("/epcis/") or path.endswith("/packaging_order/epcis")
+
+
+def _document_epcis(document: dict[str, Any]) -> None:
+    problem = {"schema": {"$ref": f"#/components/schemas/{EPCIS_PROBLEM_SCHEMA}"}}
+    for path, _, operation in _operations(document):
+        if not _is_epcis(path):
+            continue
+        responses = operation.setdefault("responses", {})
+        for status in sorted(_EPCIS_STATUSES):
+            responses.setdefault(str(status), {"description": "Refused: the standard's exception"})
+        for status, response in responses.items():
+            content = response.setdefault("content", {})
+            if int(status) >= 400:
+                content["application/problem+json"] = problem
+            else:
+                content["application/ld+json"] = {"schema": {"type": "object"}}
+                content["application/json"] = {"schema": {"type": "object"}}
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas[EPCIS_PROBLEM_SCHEMA] = EpcisProblem.model_json_schema()
+
+
 @dataclass(frozen=True)
 class Link:
     """After a successful ``source`` operation, ``target`` may follow with values of its response."""
@@ -243,6 +280,7 @@ def install_openapi(app: FastAPI, manufacturer_prefix: str) -> None:
             _json_schema_limits(document)
             _document_security(document)
             _document_refusals(document)
+            _document_epcis(document)
             _document_links(document, manufacturer_prefix, ORDER_LINKS)
             app.openapi_schema = document
         return app.openapi_schema

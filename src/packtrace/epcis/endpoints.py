@@ -102,6 +102,10 @@ def event(event_id: str, request: Request, caller: Caller, session: DbSession) -
     return JSONResponse(events[0], headers=VERSION_HEADERS, media_type="application/ld+json")
 
 
+# Every role an EPC may have in an event: in its epcList or childEPCs, or as its parentID.
+_MATCH_ANY_ROLES = "ecp"
+
+
 @router.get("/epcs/{epc:path}/events", summary="The events of one pack or SSCC")
 def epc_events(epc: str, request: Request, caller: Caller, session: DbSession) -> JSONResponse:
     """Events naming the EPC (Digital Link URI or EPC URN, URL-encoded) in any role, with the query
@@ -110,6 +114,12 @@ def epc_events(epc: str, request: Request, caller: Caller, session: DbSession) -
     if "MATCH_anyEPC" in params:
         return problem(400, "QueryParameterException", "MATCH_anyEPC: the EPC is the path's")
     params["MATCH_anyEPC"] = canonical_identifier(epc)
+    # An EPC no event of the tenant names is no resource of the tenant's: 404, as for an unknown event.
+    named = query.Filter(epc_matches=[(_MATCH_ANY_ROLES, [params["MATCH_anyEPC"]])])
+    if not epcis_service.query(session, caller.tenant_id, named, 0, 1).document["epcisBody"]["queryResults"][
+        "resultsBody"
+    ]["eventList"]:
+        return problem(404, "NoSuchResourceException", f"no event names {epc}")
     return _answer(request, caller, session, params)
 
 
