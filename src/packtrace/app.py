@@ -17,6 +17,7 @@ from packtrace.config import Settings
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
+from packtrace.kit.json_body import JsonBodyMiddleware
 from packtrace.kit.rate_limit import FailureLimiter
 from packtrace.kit.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
 from packtrace.labels.endpoints import router as labels_router
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         auth_failures=FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds),
     )
     install_error_handlers(app)
+    # Innermost: it reads the body through the size limit below it.
+    app.add_middleware(JsonBodyMiddleware, skip_prefixes=(ADMIN_PATH + "/",))
     app.add_middleware(
         BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes, answered_by_app=(ADMIN_PATH + "/",)
     )

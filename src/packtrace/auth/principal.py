@@ -22,6 +22,17 @@ _bearer = HTTPBearer(auto_error=False, description="Access token as `Authorizati
 _channel_key = APIKeyHeader(name="x-channel-key", auto_error=False, description="Shopfloor channel key")
 
 
+def _no_token(request: Request) -> NoTokenError:
+    # A token sent as "Authorization: <token>" is the commonest slip; "no token" would send the caller
+    # looking for a token they did send.
+    words = request.headers.get("authorization", "").split()
+    if len(words) == 1:
+        return NoTokenError("The Authorization header has no scheme: send 'Authorization: Bearer <token>'.")
+    if words and words[0].lower() != "bearer":
+        return NoTokenError(f"The Authorization scheme {words[0]!r} is not accepted: send 'Bearer <token>'.")
+    return NoTokenError("No token provided.")
+
+
 @dataclass(frozen=True)
 class ApiPrincipal:
     """A system calling the Manufacturer V2 API: an API key through a shopfloor channel."""
@@ -63,7 +74,7 @@ def manufacturer_api_principal(
     context.auth_failures.check(client)
     token = access_token or (bearer.credentials if bearer else None)
     if not token:
-        raise NoTokenError("No token provided.")
+        raise _no_token(request)
     api_key = api_key_service.verify_token(session, context.server_key, token)
     if api_key is None:
         context.auth_failures.record_failure(client)
@@ -85,7 +96,7 @@ def user_principal(
     client = client_address(request)
     context.auth_failures.check(client)
     if bearer is None or not bearer.credentials:
-        raise NoTokenError("No token provided.")
+        raise _no_token(request)
     claims = security.decode_jwt(context.server_key, bearer.credentials)
     user = None
     if claims is not None and claims.get("typ") == "user" and str(claims.get("sub", "")).isdigit():

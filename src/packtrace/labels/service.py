@@ -23,7 +23,19 @@ from packtrace.serials import repository as serials
 from packtrace.serials.service import serial_service
 
 # Label fields named as the request names them, so an error points at what the caller sent.
-_REQUEST_FIELD = {"gtin": "product_code", "serial": "serials", "expiry": "expiry_date", "sscc": "ssccs"}
+_REQUEST_FIELD = {
+    "gtin": "product_code",
+    "serial": "serials",
+    "expiry": "expiry_date",
+    "sscc": "ssccs",
+    "label_size_mm": "label_width_mm",
+}
+
+
+def _refused(error: LabelError) -> ValidationError:
+    # The field once, as the request names it: the error's own text already starts with its field.
+    field = _REQUEST_FIELD.get(error.field, error.field)
+    return ValidationError(f"{field}: {error.message}", [Detail(field, error.message)])
 
 
 @dataclass(frozen=True)
@@ -76,8 +88,7 @@ class LabelService:
         try:
             document = output.render(labels, size)
         except LabelError as exc:
-            field = _REQUEST_FIELD.get(exc.field, exc.field)
-            raise ValidationError(f"{field}: {exc}", [Detail(field, str(exc))]) from None
+            raise _refused(exc) from None
         count = len(labels)
         public_id = uuid.uuid4().hex
         order = LabelOrder(
@@ -122,8 +133,7 @@ class LabelService:
             chosen = self._assigned_serials(session, product, request.serials or [])
             return self._pack_labels(product, chosen, request), "serials of product " + product.code
         except LabelError as exc:
-            field = _REQUEST_FIELD.get(exc.field, exc.field)
-            raise ValidationError(f"{field}: {exc}", [Detail(field, str(exc))]) from None
+            raise _refused(exc) from None
 
     def _order_labels(self, session: Session, order: PackagingOrder, first: int | None) -> list[Label]:
         """The labels of the order's serials, in the order the line gets them; only the ``first`` ones
