@@ -14,6 +14,7 @@ from packtrace.aggregation.endpoints import router as aggregation_router
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
 from packtrace.config import Settings
+from packtrace.kit.api_docs import install_api_docs
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
@@ -61,9 +62,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="PackTrace",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        # Served by install_api_docs, from local assets.
+        docs_url=None,
         redoc_url=None,
     )
+    install_api_docs(app)
     app.state.context = AppContext(
         settings=settings,
         db=db,
