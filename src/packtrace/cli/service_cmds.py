@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import socket
 from typing import Annotated, Any
 
 import typer
@@ -12,12 +13,15 @@ import uvicorn
 
 from packtrace.app import MANUFACTURER_V2_PREFIX, create_app
 from packtrace.cli.context import display_url, load_settings, migrate, unit_of_work
+from packtrace.cli.errors import CliError
 from packtrace.cli.output import JsonOption, print_json, print_record
 from packtrace.config import Settings
 from packtrace.demo import DemoCredentials, seed_demo
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
-PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
+PortOption = Annotated[
+    int, typer.Option("--port", min=0, max=65535, help="TCP port to listen on (0: any free port, then shown).")
+]
 
 # The spec's sample request; product and line are the demo's (the same values).
 SAMPLE_ORDER: dict[str, Any] = {
@@ -35,17 +39,30 @@ SAMPLE_ORDER: dict[str, Any] = {
 }
 
 
-def run_server(settings: Settings, host: str, port: int, *, migrate_first: bool = True) -> None:
-    """Serve ``create_app(settings)`` with uvicorn until stopped; ``serve`` and ``demo`` both use it."""
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is printed, so that what is printed names the real
+    port (with ``--port 0`` the system picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise CliError(f"cannot listen on {host} port {port}: {error.strerror}") from None
+    return sock
+
+
+def run_server(settings: Settings, sock: socket.socket, *, migrate_first: bool = True) -> None:
+    """Serve ``create_app(settings)`` with uvicorn on ``sock`` until stopped; ``serve`` and ``demo`` both
+    use it."""
     if migrate_first:
         migrate(settings)
     app = create_app(settings)
-    typer.echo(
-        f"PackTrace on {client_url(host, port)} (database {display_url(settings.database_url)}); "
-        f"API docs at {client_url(host, port)}/docs",
-        err=True,
-    )
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    url = client_url(*sock.getsockname()[:2])
+    typer.echo(f"PackTrace on {url} (database {display_url(settings.database_url)}); API docs at {url}/docs", err=True)
+    config = uvicorn.Config(app, log_level=settings.log_level.lower())
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def client_url(host: str, port: int) -> str:
@@ -112,7 +129,8 @@ def migrate_cmd(as_json: JsonOption = False) -> None:
 
 def serve_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Migrate the database, then serve the API (and its docs at /docs)."""
-    run_server(load_settings(), host, port)
+    settings = load_settings()
+    run_server(settings, listen(host, port))
 
 
 def seed_demo_cmd(as_json: JsonOption = False) -> None:
@@ -135,7 +153,8 @@ def demo_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     migrate(settings)
     with unit_of_work(settings) as session:
         credentials = seed_demo(session, server_key)
+    sock = listen(host, port)
     print_record(credentials.as_dict(), "Demo credentials")
-    typer.echo(demo_guide(credentials, client_url(host, port)))
+    typer.echo(demo_guide(credentials, client_url(*sock.getsockname()[:2])))
     typer.echo("")
-    run_server(settings, host, port, migrate_first=False)
+    run_server(settings, sock, migrate_first=False)
