@@ -23,6 +23,7 @@ from packtrace.admin.views import (
     labels,
     lines,
     order_page,
+    order_serials,
     orders,
     pool,
     products,
@@ -38,7 +39,20 @@ log = logging.getLogger("packtrace.admin")
 
 ADMIN_PATH = "/admin"
 # The routers of the pages, by tab. ``orders`` before ``order_page``: "/orders/new" is not an order.
-VIEWS = (signin, products, pool, orders, order_page, lines, commissioning, labels, settings, users, credentials)
+VIEWS = (
+    signin,
+    products,
+    pool,
+    orders,
+    order_page,
+    order_serials,
+    lines,
+    commissioning,
+    labels,
+    settings,
+    users,
+    credentials,
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
