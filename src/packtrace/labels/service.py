@@ -12,7 +12,7 @@ from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import validate_sscc
 from packtrace.kit.errors import Detail, InvalidStateError, NotFoundError, ValidationError
 from packtrace.labels import repository
-from packtrace.labels.documents import render_pdf, render_png_zip, render_zpl
+from packtrace.labels.documents import render_pdf, render_png, render_png_zip, render_zpl
 from packtrace.labels.schemas import MAX_LABELS, LabelOrderCreate
 from packtrace.labels.templates import CaseLabel, Label, LabelError, PackLabel
 from packtrace.models import LabelOrder, PackagingOrder, Product
@@ -107,6 +107,14 @@ class LabelService:
         session.add(order)
         session.flush()
         return order
+
+    def preview(self, session: Session, tenant_id: int, order_id: str) -> bytes:
+        """The order's first pack label as a PNG, rendered and not kept: to check it before printing many."""
+        order = order_service.get(session, tenant_id, order_id)
+        try:
+            return render_png(self._order_labels(session, order, 1)[0])
+        except LabelError as exc:
+            raise _refused(exc) from None
 
     def get(self, session: Session, tenant_id: int, public_id: str) -> LabelOrder:
         order = repository.by_public_id(session, tenant_id, public_id)

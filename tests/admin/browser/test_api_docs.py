@@ -39,7 +39,7 @@ def test_api_docs_render_without_internet(page: Page, live_server: str, path: st
 
     page.route("**/*", only_the_server)
     page.goto(f"{live_server.removesuffix('/admin')}{path}")
-    expect(page.locator(shown).first).to_be_visible()
+    expect(page.locator(shown).first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("packaging_order", exact=False).first).to_be_attached()
     page.wait_for_load_state("networkidle")
     shot(page, f"api-docs{path.replace('/', '-')}")
