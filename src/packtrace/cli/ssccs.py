@@ -73,6 +73,8 @@ def sscc_generate(
                     session, tenant_id, prefix, extension, min(GENERATE_BATCH, count - made), start, CLI_ACTOR
                 )
             except DomainError as error:
+                if not made:
+                    raise
                 fail(
                     f"{describe_domain_error(error)} (after the first {made:,} of {count:,}; nothing was made)",
                     USER_ERROR,
