@@ -23,7 +23,9 @@ from packtrace.kit.migrations import upgrade
 from tests.support import postgres_schema
 
 SECRET = "server-process-secret-0123456789abcdefghij"
-_STARTED = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+# The real port is in PackTrace's own line (uvicorn, handed a bound socket, names its default port).
+_STARTED = re.compile(r"PackTrace on http://127\.0\.0\.1:(\d+)")
+_READY = "Application startup complete"
 
 
 @dataclass
@@ -69,8 +71,9 @@ def start_server(database_url: str, log: Path, workers: int = 1, **settings: str
         process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        found = _STARTED.search(log.read_text(errors="replace"))
-        if found and (workers == 1 or log.read_text().count("Application startup complete") >= workers):
+        text = log.read_text(errors="replace")
+        found = _STARTED.search(text)
+        if found and text.count(_READY) >= workers:
             return ServerProcess(process, f"http://127.0.0.1:{found.group(1)}", log)
         if process.poll() is not None:
             break

@@ -19,9 +19,11 @@ from packtrace.epcis.endpoints import CAPTURE_PATH
 from packtrace.epcis.endpoints import router as epcis_router
 from packtrace.epcis.endpoints import v2_router as epcis_v2_router
 from packtrace.kit.admission import AdmissionMiddleware
+from packtrace.kit.api_docs import install_api_docs
 from packtrace.kit.db import Database
 from packtrace.kit.deps import AppContext
 from packtrace.kit.http_errors import install_error_handlers
+from packtrace.kit.json_body import JsonBodyMiddleware
 from packtrace.kit.rate_limit import FailureLimiter
 from packtrace.kit.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
 from packtrace.kit.security import HstsMiddleware
@@ -70,9 +72,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="PackTrace",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        # Served by install_api_docs, from local assets.
+        docs_url=None,
         redoc_url=None,
     )
+    install_api_docs(app)
     app.state.context = AppContext(
         settings=settings,
         db=db,
@@ -80,7 +84,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         auth_failures=FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds),
     )
     install_error_handlers(app)
-    # Innermost of the three: a request refused for load still gets its request id.
+    # Innermost: it reads the body through the size limit further out. Capture parses its own (large)
+    # JSON-LD under its own limit.
+    app.add_middleware(JsonBodyMiddleware, skip_prefixes=(ADMIN_PATH + "/", CAPTURE_PATH))
+    # A request refused for load still gets its request id.
     app.add_middleware(
         AdmissionMiddleware,
         limit=settings.concurrent_requests(),

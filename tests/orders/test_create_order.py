@@ -74,7 +74,8 @@ def test_only_required_fields(client: TestClient, api_headers: dict[str, str]) -
 
 
 def test_null_counts_as_absent_for_optional_fields(client: TestClient, api_headers: dict[str, str]) -> None:
-    response = client.post(ORDERS, json=sample_order(batch=None, market=None, quantity=None), headers=api_headers)
+    body = sample_order(batch=None, market=None, quantity=None, serialized=None)
+    response = client.post(ORDERS, json=body, headers=api_headers)
     assert response.status_code == 200, response.text
     assert response.json()["data"]["batch"] is None
 

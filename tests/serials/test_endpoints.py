@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from packtrace.demo import DEMO_PRODUCT_CODE, DEMO_TENANT, DemoCredentials
 from packtrace.kit.db import Database
 from packtrace.models import PackagingOrder, SerialNumber
-from packtrace.orders.endpoints import _csv_rows
+from packtrace.orders.endpoints import order_serials_csv
 from packtrace.serials.repository import serial_states
 from tests.support import ORDERS, V2, assert_error, fill_pool, row_counts, sample_order
 
@@ -150,7 +150,7 @@ def test_a_200000_serial_download_streams_in_chunks_with_flat_memory(
     largest_chunk = 0
     tracemalloc.start()
     try:
-        for chunk in _csv_rows(database, order):
+        for chunk in order_serials_csv(database, order):
             chunk_lines = chunk.count("\n")
             lines += chunk_lines
             largest_chunk = max(largest_chunk, chunk_lines)

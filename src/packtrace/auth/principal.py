@@ -43,6 +43,17 @@ _channel_key = APIKeyHeader(
 )
 
 
+def _no_token(request: Request) -> NoTokenError:
+    # A token sent as "Authorization: <token>" is the commonest slip; "no token" would send the caller
+    # looking for a token they did send.
+    words = request.headers.get("authorization", "").split()
+    if len(words) == 1:
+        return NoTokenError("The Authorization header has no scheme: send 'Authorization: Bearer <token>'.")
+    if words and words[0].lower() != "bearer":
+        return NoTokenError(f"The Authorization scheme {words[0]!r} is not accepted: send 'Bearer <token>'.")
+    return NoTokenError("No token provided.")
+
+
 @dataclass(frozen=True)
 class ApiPrincipal:
     """A system calling the Manufacturer V2 API: an API key through a shopfloor channel."""
@@ -85,7 +96,7 @@ def manufacturer_api_principal(
     key that sent it), not against everyone behind the same address."""
     token = access_token or (bearer.credentials if bearer else None)
     if not token:
-        raise NoTokenError("No token provided.")
+        raise _no_token(request)
     api_key = api_key_service.verify_token(session, context.server_key, token)
     if api_key is None:
         failures.fail(session, context, [failures.address(request)], AuthenticationError(TOKEN_FAILED))
@@ -109,7 +120,7 @@ def user_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> UserPrincipal:
     if bearer is None or not bearer.credentials:
-        raise NoTokenError("No token provided.")
+        raise _no_token(request)
     user = user_service.from_token(session, context.server_key, bearer.credentials, "user")
     if user is None:
         failures.fail(session, context, [failures.address(request)], AuthenticationError(TOKEN_FAILED))

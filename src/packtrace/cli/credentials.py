@@ -64,11 +64,13 @@ def apikey_create(
             show_default=False,
         ),
     ] = None,
+    secret_stdin: Annotated[
+        bool, typer.Option("--secret-stdin", help="Read the API secret from the first line of standard input.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Create an API key; the generated key is printed once."""
-    if secret is None:
-        secret = ask_secret("API secret")
+    secret = ask_secret("API secret", secret, secret_stdin)
     settings = load_settings()
     server_key = settings.signing_key()
     with unit_of_work(settings) as session:

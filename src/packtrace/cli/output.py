@@ -20,6 +20,9 @@ Row = Mapping[str, Any]
 # Columns never broken across lines in tables (as well as the first one).
 IDENTIFIERS = frozenset({"code", "tag", "market", "email", "key_hint"})
 
+# The longest word of a value kept whole when a table must fit a narrow terminal.
+_FOLDED_WORD = 12
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -49,8 +52,19 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+# Words of field names that are written in capitals (GS1's own spelling).
+_CAPITALS = {"gs1": "GS1", "gtin": "GTIN", "sscc": "SSCC", "ssccs": "SSCCs", "url": "URL", "api": "API", "id": "ID"}
+
+
 def heading(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    words = [_CAPITALS.get(word, word) for word in key.split("_")]
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 pack``, ``2 packs``, ``1,000 serials``."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def _print(renderable: Table, min_width: int = 0) -> None:
@@ -68,14 +82,25 @@ def print_table(rows: Sequence[Row], title: str, columns: Sequence[str] | None =
         typer.echo(empty or f"No {title.lower()}.")
         return
     keys = list(columns or rows[0].keys())
+    cells = [[cell(row.get(key)) for key in keys] for row in rows]
+    names = [heading(key) for key in keys]
+    # A narrow terminal wraps headings between their words, never inside one, and values too while the
+    # columns still fit (only a word longer than _FOLDED_WORD is folded); else values are folded.
+    heading_mins = [max(map(len, name.split())) for name in names]
+    value_mins = [
+        max([least, *(min(len(word), _FOLDED_WORD) for values in cells for word in values[position].split())])
+        for position, least in enumerate(heading_mins)
+    ]
+    padding = 3 * len(keys) + 1
+    mins = value_mins if sum(value_mins) + padding <= Console().width else heading_mins
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     for position, key in enumerate(keys):
         # Identifiers stay whole, to be copied; the rest is folded, never cut short with an ellipsis.
         whole = position == 0 or key in IDENTIFIERS
-        table.add_column(heading(key), no_wrap=whole, overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(cell(row.get(key))) for key in keys))
-    _print(table)
+        table.add_column(names[position], no_wrap=whole, overflow="fold", min_width=mins[position])
+    for values in cells:
+        table.add_row(*(Text(value) for value in values))
+    _print(table, min_width=sum(heading_mins) + padding)
 
 
 def print_record(row: Row, title: str) -> None:

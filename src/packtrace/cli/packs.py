@@ -10,7 +10,7 @@ import typer
 
 from packtrace.cli.context import TenantOption, load_settings, tenant_named, unit_of_work
 from packtrace.cli.errors import USER_ERROR, fail
-from packtrace.cli.output import JsonOption, print_json, print_message, print_table
+from packtrace.cli.output import JsonOption, plural, print_json, print_message, print_table
 from packtrace.markets.service import MARKETS
 from packtrace.packs import csv_import
 from packtrace.packs.csv_import import ImportResult
@@ -79,7 +79,9 @@ def commission_market(
             "market": done.market,
             "commissioned": done.commissioned,
         }
-    print_message(f"{done.commissioned:,} packs of {row['product_code']} batch {batch} commissioned.", as_json, row)
+    print_message(
+        f"{plural(done.commissioned, 'pack')} of {row['product_code']} batch {batch} commissioned.", as_json, row
+    )
 
 
 @commission_app.command("import")
@@ -103,7 +105,10 @@ def commission_import(
         _print_result(result, failed_out)
     if result.failed:
         where = f"; they are in {failed_out}" if failed_out else ""
-        fail(f"{len(result.failed):,} of {result.rows:,} rows failed (the other rows are committed){where}", USER_ERROR)
+        fail(
+            f"{len(result.failed):,} of {plural(result.rows, 'row')} failed (the other rows are committed){where}",
+            USER_ERROR,
+        )
 
 
 def _summary(result: ImportResult) -> dict[str, Any]:
@@ -118,8 +123,8 @@ def _summary(result: ImportResult) -> dict[str, Any]:
 
 def _print_result(result: ImportResult, failed_out: Path | None) -> None:
     typer.echo(
-        f"{result.rows:,} rows: {result.committed:,} packs commissioned, {result.already_active:,} already active, "
-        f"{len(result.failed):,} failed."
+        f"{plural(result.rows, 'row')}: {plural(result.committed, 'pack')} commissioned, "
+        f"{result.already_active:,} already active, {len(result.failed):,} failed."
     )
     print_table([vars(g) for g in result.groups], "Committed", empty="Nothing committed.")
     if result.failed and failed_out is None:

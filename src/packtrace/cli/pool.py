@@ -8,12 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from packtrace.cli.context import TenantOption, load_settings, tenant_named, unit_of_work
 from packtrace.cli.errors import UNEXPECTED_ERROR, USER_ERROR, describe_domain_error, describe_unexpected, fail
-from packtrace.cli.output import JsonOption, print_json
+from packtrace.cli.output import JsonOption, plural, print_json
+from packtrace.cli.progress import progress_bar
 from packtrace.kit.batches import commit_in_batches, kept_note
 from packtrace.kit.db import Database
 from packtrace.kit.errors import DomainError
@@ -96,7 +96,7 @@ def pool_generate(
     if as_json:
         print_json({**pool_row(status), "generated": made})
     else:
-        typer.echo(f"{made:,} serials made for {code}.")
+        typer.echo(f"{plural(made, 'serial')} made for {code}.")
         print_pool(status)
 
 
@@ -104,27 +104,16 @@ def _generate_in_batches(database_url: str, tenant_id: int, code: str, count: in
     """Commit batch by batch, so that a large fill shows progress, holds no lock for long (the product's
     row is locked only while one batch commits) and keeps what it made if it fails."""
     database = Database(database_url)
-    stderr = Console(stderr=True)
-    progress = Progress(
-        TextColumn(f"Generating for {code}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        # On a pipe or a file a bar is noise: the final status says it all.
-        disable=not stderr.is_terminal,
-    )
-    task = progress.add_task("generate", total=count)
     made = 0
 
-    def committed(done: int) -> None:
-        nonlocal made
-        made = done
-        progress.update(task, completed=done)
-
     try:
-        with progress, database.unit_of_work() as session:
+        with progress_bar(f"Generating for {code}", count) as done, database.unit_of_work() as session:
+
+            def committed(so_far: int) -> None:
+                nonlocal made
+                made = so_far
+                done(so_far)
+
             found = product_service.get(session, tenant_id, code)
             batch = serials_module.BATCH_SIZE
             generate = serial_service.generate_into_pool

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import json
 import shlex
+import socket
 from typing import Annotated, Any
 
 import typer
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
 from packtrace.app import MANUFACTURER_V2_PREFIX, create_app
 from packtrace.cli.context import display_url, load_settings, migrate, unit_of_work
+from packtrace.cli.errors import CliError
 from packtrace.cli.output import JsonOption, print_json, print_record
 from packtrace.config import Settings
 from packtrace.demo import DemoCredentials, seed_demo
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
-PortOption = Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port to listen on (0: any free port).")]
+PortOption = Annotated[
+    int, typer.Option("--port", min=0, max=65535, help="TCP port to listen on (0: any free port, then shown).")
+]
 WorkersOption = Annotated[
     int,
     typer.Option(
@@ -47,34 +52,38 @@ SAMPLE_ORDER: dict[str, Any] = {
 }
 
 
-def run_server(settings: Settings, host: str, port: int, *, workers: int = 1, migrate_first: bool = True) -> None:
-    """Serve ``create_app(settings)`` with uvicorn until stopped; ``serve`` and ``demo`` both use it.
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is printed, so that what is printed names the real
+    port (with ``--port 0`` the system picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise CliError(f"cannot listen on {host} port {port}: {error.strerror}") from None
+    return sock
 
-    With several workers uvicorn starts that many processes on one socket, each building its app from the
-    environment (``app_from_environment``): the settings read here are those the workers read."""
+
+def run_server(settings: Settings, sock: socket.socket, *, workers: int = 1, migrate_first: bool = True) -> None:
+    """Serve ``create_app(settings)`` with uvicorn on ``sock`` until stopped; ``serve`` and ``demo`` both
+    use it. With several workers, that many processes serve the one socket, each building its app from
+    the environment (``app_from_environment``): the settings read here are those the workers read."""
     if migrate_first:
         migrate(settings)
     # Made (or read) once here: workers starting together would otherwise race to create the key file.
     settings.signing_key()
-    where = "a free port (below)" if port == 0 else client_url(host, port)
-    typer.echo(
-        f"PackTrace on {where}, {workers} worker(s) (database {display_url(settings.database_url)}); API docs at /docs",
-        err=True,
-    )
-    log_level = settings.log_level.lower()
+    url = client_url(*sock.getsockname()[:2])
+    database = display_url(settings.database_url)
+    typer.echo(f"PackTrace on {url}, {workers} worker(s) (database {database}); API docs at {url}/docs", err=True)
+    options: dict[str, Any] = {"log_level": settings.log_level.lower(), **settings.proxy_options()}
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, **settings.proxy_options())
+        config = uvicorn.Config(create_app(settings), **options)
+        uvicorn.Server(config).run(sockets=[sock])
     else:
-        target = f"{__name__}:app_from_environment"
-        uvicorn.run(
-            target,
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level=log_level,
-            **settings.proxy_options(),
-        )
+        config = uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
+        Multiprocess(config, sockets=[sock]).run()
 
 
 def app_from_environment() -> FastAPI:
@@ -146,7 +155,7 @@ def migrate_cmd(as_json: JsonOption = False) -> None:
 
 def serve_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1) -> None:
     """Migrate the database, then serve the API (and its docs at /docs)."""
-    run_server(load_settings(), host, port, workers=workers)
+    run_server(load_settings(), listen(host, port), workers=workers)
 
 
 def seed_demo_cmd(as_json: JsonOption = False) -> None:
@@ -169,7 +178,8 @@ def demo_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     migrate(settings)
     with unit_of_work(settings) as session:
         credentials = seed_demo(session, server_key)
+    sock = listen(host, port)
     print_record(credentials.as_dict(), "Demo credentials")
-    typer.echo(demo_guide(credentials, client_url(host, port)))
+    typer.echo(demo_guide(credentials, client_url(*sock.getsockname()[:2])))
     typer.echo("")
-    run_server(settings, host, port, migrate_first=False)
+    run_server(settings, sock, migrate_first=False)

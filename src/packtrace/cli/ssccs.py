@@ -7,9 +7,12 @@ from typing import Annotated, Any
 import typer
 
 from packtrace.aggregation.repository import SsccListing
-from packtrace.aggregation.service import MAX_GENERATE, sscc_pool
+from packtrace.aggregation.service import GENERATE_BATCH, MAX_GENERATE, sscc_pool
 from packtrace.cli.context import TenantOption, load_settings, tenant_named, unit_of_work
+from packtrace.cli.errors import USER_ERROR, describe_domain_error, fail
 from packtrace.cli.output import JsonOption, emit, print_json, print_table
+from packtrace.cli.progress import progress_bar
+from packtrace.kit.errors import DomainError
 from packtrace.kit.pagination import MAX_PAGE_SIZE
 
 sscc_app = typer.Typer(
@@ -57,16 +60,36 @@ def sscc_generate(
     as_json: JsonOption = False,
 ) -> None:
     """Make new Available SSCCs: sequential serial references with their check digits, all in one
-    transaction (a count the prefix has no room for is refused and nothing is made)."""
-    with unit_of_work(load_settings()) as session:
+    transaction (a count the prefix has no room for is refused and nothing is made), with a progress
+    bar (on stderr, when it is a terminal)."""
+    made = 0
+    first = last = None
+    with unit_of_work(load_settings()) as session, progress_bar(f"Generating SSCCs under {prefix}", count) as done:
         tenant_id = tenant_named(session, tenant).id
-        made = sscc_pool.generate(session, tenant_id, prefix, extension, count, start, CLI_ACTOR)
+        # Batch by batch in the one transaction, only so that the bar moves.
+        while made < count:
+            try:
+                batch = sscc_pool.generate(
+                    session, tenant_id, prefix, extension, min(GENERATE_BATCH, count - made), start, CLI_ACTOR
+                )
+            except DomainError as error:
+                if not made:
+                    raise
+                fail(
+                    f"{describe_domain_error(error)} (after the first {made:,} of {count:,}; nothing was made)",
+                    USER_ERROR,
+                )
+            made += batch.count
+            first, last = first or batch.first, batch.last or last
+            if start is not None and last is not None:
+                start = int(last[1 + len(prefix) : 17]) + 1
+            done(made)
     row = {
         "gs1_company_prefix": prefix,
         "extension_digit": extension,
-        "generated": made.count,
-        "first_sscc": made.first,
-        "last_sscc": made.last,
+        "generated": made,
+        "first_sscc": first,
+        "last_sscc": last,
     }
     emit(row, as_json, "SSCCs generated")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -29,7 +30,27 @@ PasswordOption = Annotated[
 ]
 
 
-def ask_secret(label: str) -> str:
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of standard input, for scripts "
+        "(e.g. printf '%s\\n' \"$PASSWORD\" | packtrace ...).",
+    ),
+]
+
+
+def ask_secret(label: str, given: str | None = None, from_stdin: bool = False) -> str:
+    """The secret given as an option, else the first line of stdin (``from_stdin``), else asked for."""
+    if given is not None:
+        if from_stdin:
+            raise CliError(f"give the {label.lower()} either as an option or on standard input, not both")
+        return given
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise CliError(f"no {label.lower()} on standard input")
+        return line
     # On stderr, so that stdout holds only the command's output (e.g. its JSON).
     value: str = typer.prompt(label, hide_input=True, confirmation_prompt=True, err=True)
     return value
@@ -101,11 +122,12 @@ def user_create(
     role: RoleOption,
     name: Annotated[str, typer.Option("--name", "-n", help="Full name.")] = "",
     password: PasswordOption = None,
+    password_stdin: PasswordStdinOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Create a user."""
-    if password is None:
-        password = ask_secret("Password")
+    """Create a user. The password is asked for (hidden, twice) unless --password or --password-stdin
+    gives it."""
+    password = ask_secret("Password", password, password_stdin)
     with unit_of_work(load_settings()) as session:
         tenant_id = tenant_named(session, tenant).id
         row = user_row(user_service.create(session, tenant_id, email, password, role, name))
@@ -147,10 +169,13 @@ def user_enable(tenant: TenantOption, email: EmailOption, as_json: JsonOption = 
 
 @user_app.command("set-password")
 def user_set_password(
-    tenant: TenantOption, email: EmailOption, password: PasswordOption = None, as_json: JsonOption = False
+    tenant: TenantOption,
+    email: EmailOption,
+    password: PasswordOption = None,
+    password_stdin: PasswordStdinOption = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Set a user's password."""
-    if password is None:
-        password = ask_secret("New password")
+    """Set a user's password (asked for unless --password or --password-stdin gives it)."""
+    password = ask_secret("New password", password, password_stdin)
     row = _update_user(tenant, email, password=password)
     print_message(f"Password of {row['email']} changed.", as_json, row)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from packtrace.kit import errors
-from packtrace.kit.request_context import REQUEST_ID_HEADER, current_request_id
+from packtrace.kit.request_context import REQUEST_ID_HEADER, current_request_id, is_json_media_type
 
 log = logging.getLogger("packtrace.errors")
 
@@ -89,22 +89,35 @@ def _field_name(loc: Sequence[int | str]) -> str:
     return ".".join(parts) or "body"
 
 
-def _validation_message(err: dict[str, Any]) -> str:
+def _validation_message(err: dict[str, Any], content_type: str | None) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "json_invalid":
-        return "the body is not valid JSON"
-    if kind in {"model_attributes_type", "dict_type"}:
-        return "the body must be a JSON object"
+        return "is not valid JSON"
+    if kind in {"model_attributes_type", "dict_type"} and tuple(err.get("loc", ())) == ("body",):
+        # FastAPI reads a body that is not declared JSON as bytes, which then is "not an object": say why.
+        if not content_type:
+            return "needs the header Content-Type: application/json"
+        if not is_json_media_type(content_type):
+            return f"is sent as Content-Type {content_type}; send it as application/json"
+        return "must be a JSON object"
     if kind == "missing":
         return "field required"
     message = str(err.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")
 
 
-def validation_details(raw_errors: Sequence[Any]) -> list[errors.Detail]:
-    return [errors.Detail(_field_name(e.get("loc", ())), _validation_message(e)) for e in raw_errors]
+def validation_details(raw_errors: Sequence[Any], content_type: str | None = None) -> list[errors.Detail]:
+    """One detail per error, naming the field; ``content_type`` (the request's) explains a body that is
+    not an object."""
+    return [
+        errors.Detail(
+            "body" if e.get("type") == "json_invalid" else _field_name(e.get("loc", ())),
+            _validation_message(e, content_type),
+        )
+        for e in raw_errors
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -114,7 +127,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_request_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        details = validation_details(exc.errors())
+        details = validation_details(exc.errors(), request.headers.get("content-type"))
         summary = "; ".join(f"{d.field}: {d.message}" for d in details)
         return error_response(400, f"Invalid request: {summary}", "ValidationError", details)
 

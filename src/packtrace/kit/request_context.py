@@ -20,6 +20,12 @@ _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or ``application/<something>+json``, as FastAPI decides what to parse."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
 def current_request_id() -> str:
     return _request_id.get()
 

@@ -15,7 +15,7 @@ from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import Detail, InvalidStateError, NotFoundError, ValidationError
 from packtrace.labels import repository
 from packtrace.labels.digital_link_label import DigitalLinkPackLabel
-from packtrace.labels.documents import render_pdf, render_png_zip, render_zpl
+from packtrace.labels.documents import render_pdf, render_png, render_png_zip, render_zpl
 from packtrace.labels.errors import LabelError
 from packtrace.labels.layouts import Label
 from packtrace.labels.logistic import A5_SIZE_MM, A6_SIZE_MM, LogisticLabel, content_of
@@ -31,7 +31,19 @@ from packtrace.serials import repository as serials
 from packtrace.serials.service import serial_service
 
 # Label fields named as the request names them, so an error points at what the caller sent.
-_REQUEST_FIELD = {"gtin": "product_code", "serial": "serials", "expiry": "expiry_date", "sscc": "ssccs"}
+_REQUEST_FIELD = {
+    "gtin": "product_code",
+    "serial": "serials",
+    "expiry": "expiry_date",
+    "sscc": "ssccs",
+    "label_size_mm": "label_width_mm",
+}
+
+
+def _refused(error: LabelError) -> ValidationError:
+    # The field once, as the request names it: the error's own text already starts with its field.
+    field = _REQUEST_FIELD.get(error.field, error.field)
+    return ValidationError(f"{field}: {error.message}", [Detail(field, error.message)])
 
 
 # Templates of logistic units, named by SSCC; the logistic ones have their paper size.
@@ -103,8 +115,7 @@ class LabelService:
         try:
             document = output.render(labels, size)
         except LabelError as exc:
-            field = _REQUEST_FIELD.get(exc.field, exc.field)
-            raise ValidationError(f"{field}: {exc}", [Detail(field, str(exc))]) from None
+            raise _refused(exc) from None
         count = len(labels)
         public_id = uuid.uuid4().hex
         order = LabelOrder(
@@ -128,6 +139,14 @@ class LabelService:
         after = snapshot(order, AUDITED_FIELDS)
         publish_change(session, tenant_id, "label_order", public_id, "created", None, after)
         return order
+
+    def preview(self, session: Session, tenant_id: int, order_id: str) -> bytes:
+        """The order's first pack label as a PNG, rendered and not kept: to check it before printing many."""
+        order = order_service.get(session, tenant_id, order_id)
+        try:
+            return render_png(self._order_labels(session, order, 1)[0])
+        except LabelError as exc:
+            raise _refused(exc) from None
 
     def get(self, session: Session, tenant_id: int, public_id: str) -> LabelOrder:
         order = repository.by_public_id(session, tenant_id, public_id)
@@ -159,8 +178,7 @@ class LabelService:
             chosen = self._assigned_serials(session, product, request.serials or [])
             return self._pack_labels(product, chosen, request), "serials of product " + product.code, product
         except LabelError as exc:
-            field = _REQUEST_FIELD.get(exc.field, exc.field)
-            raise ValidationError(f"{field}: {exc}", [Detail(field, str(exc))]) from None
+            raise _refused(exc) from None
 
     @staticmethod
     def _check_lot(

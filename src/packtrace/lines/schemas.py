@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from packtrace.audit.schemas import Reason
-from packtrace.kit.validation import NoNul
+from packtrace.kit.validation import Identifier, NoNul
 
 LineName = Annotated[str, StringConstraints(max_length=255), NoNul]
 # A tag as a path parameter: any text, percent-encoded.
@@ -18,7 +18,7 @@ LineTag = Annotated[str, NoNul]
 class LineCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    tag: Annotated[str, StringConstraints(min_length=1, max_length=255), NoNul] = Field(
+    tag: Identifier = Field(
         description="the line's identity in the Manufacturer V2 API (packaging_line_tag); it never changes"
     )
     name: LineName = ""

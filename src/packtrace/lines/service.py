@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from packtrace.audit.facts import publish_change, snapshot
 from packtrace.kit.errors import ConflictError, NotFoundError, ValidationError
+from packtrace.kit.validation import identifier_problem
 from packtrace.lines import repository
 from packtrace.models import PackagingLine
 
@@ -18,8 +19,9 @@ def _check_name(name: str) -> str:
 
 
 def _check_tag(tag: str) -> str:
-    if not 1 <= len(tag) <= 255 or tag != tag.strip() or not tag.isprintable():
-        raise ValidationError.on_field("tag", "must be 1-255 printable characters without leading or trailing spaces")
+    problem = identifier_problem(tag)
+    if problem:
+        raise ValidationError.on_field("tag", problem)
     return tag
 
 

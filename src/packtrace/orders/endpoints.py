@@ -167,9 +167,9 @@ def order_serials(
     if format == "csv":
         order = order_service.get(session, caller.tenant_id, order_id)
         return StreamingResponse(
-            _csv_rows(context.db, order),
+            order_serials_csv(context.db, order),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{_safe_filename(order.order_id)}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{csv_filename(order.order_id)}.csv"'},
         )
     order, serials, next_cursor = order_service.serial_page(session, caller.tenant_id, order_id, limit, cursor)
     page = OrderSerialPage(
@@ -178,7 +178,7 @@ def order_serials(
     return Envelope(message="Serial numbers of the order", data=page)
 
 
-def _csv_rows(db: Database, order: PackagingOrder) -> Iterator[str]:
+def order_serials_csv(db: Database, order: PackagingOrder) -> Iterator[str]:
     # Its own session: the request's unit of work has ended before the body streams.
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -194,5 +194,5 @@ def _csv_rows(db: Database, order: PackagingOrder) -> Iterator[str]:
             yield buffer.getvalue()
 
 
-def _safe_filename(order_id: str) -> str:
+def csv_filename(order_id: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in order_id)[:100] or "order"

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from packtrace.kit.validation import NoNul
+from packtrace.kit.validation import Identifier, NoNul
 
 Text255 = Annotated[str, StringConstraints(min_length=1, max_length=255), NoNul]
 
@@ -35,7 +35,7 @@ class OrderCreate(BaseModel):
     extra_percentage: Percentage | None = Field(default=None, description="0-100: extra serials over quantity")
     market: Literal["EU", "US", "CHN", "IDN"] | None = None
     order_description: Text255 | None = None
-    order_id: Text255
+    order_id: Identifier
     packaging_line_tag: Text255 | None = None
     product_code_schema: Literal["GTIN"]
     product_code: Text255
@@ -49,7 +49,7 @@ class OrderUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    order_id: Text255
+    order_id: Identifier
     batch: Text255 | None = None
     expiry_date: ExpiryDate | None = None
     extra_percentage: Percentage | None = None
@@ -65,20 +65,20 @@ class OrderUpdate(BaseModel):
 class AssignSerials(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    order_ids: Annotated[list[Text255], Field(min_length=1, max_length=1000)]
+    order_ids: Annotated[list[Identifier], Field(min_length=1, max_length=1000)]
 
 
 class ReleaseOrder(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    order_id: Text255
+    order_id: Identifier
     packaging_line_tag: Text255 | None = Field(default=None, description="needed when the order has no line")
 
 
 class StatusUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    order_id: Text255
+    order_id: Identifier
     status: Literal["Suspended", "In progress", "Completed"]
     produced_quantity: Annotated[int, BeforeValidator(_whole), Field(ge=0, le=10_000_000)] | None = Field(
         default=None, description="packs produced so far; never decreases"

@@ -119,6 +119,8 @@ class OrderService:
             )
         changes["product_code"] = product.code
         self._check_lot(changes.get("batch"), changes.get("expiry_date"))
+        serialized, quantity = changes.get("serialized", order.serialized), changes.get("quantity", order.quantity)
+        self._check_quantity_of_serialized(serialized, quantity)
         self._check_references(session, tenant_id, product, changes.get("market"), changes.get("packaging_line_tag"))
         for field, value in changes.items():
             setattr(order, field, value)
@@ -243,7 +245,15 @@ class OrderService:
         content = request.model_dump(include=set(CONTENT_FIELDS))
         content["product_code"] = product.code
         self._check_lot(request.batch, request.expiry_date)
+        self._check_quantity_of_serialized(request.serialized, request.quantity)
         return content
+
+    @staticmethod
+    def _check_quantity_of_serialized(serialized: bool | None, quantity: int | None) -> None:
+        # Serials are counted from the quantity: without one, a "serialized" order would have none and
+        # the ERP would learn it only when the line finds no serials to print.
+        if serialized and quantity is None:
+            raise ValidationError.on_field("quantity", "required when serialized is true (serials are counted from it)")
 
     @staticmethod
     def _check_lot(batch: str | None, expiry_date: str | None) -> None:

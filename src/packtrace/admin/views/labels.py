@@ -120,6 +120,19 @@ def order_summary(request: Request, viewer: SignedIn, session: DbSession) -> HTM
     )
 
 
+@router.get("/preview.png")
+def preview(request: Request, viewer: SignedIn, session: DbSession) -> Response:
+    """The first label of an order as it will print, before hundreds are rendered."""
+    chosen = _chosen_order(session, viewer.principal.tenant_id, request.query_params.get("order_id", "").strip())
+    if chosen is None:
+        raise PageError(404, "Not found", "There is no such packaging order.")
+    try:
+        png = label_service.preview(session, viewer.principal.tenant_id, chosen.order_id)
+    except DomainError as error:
+        raise PageError(status_of(error), "No preview", error.message) from None
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
 @router.post("")
 def create_label_order(request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
     errors = FormErrors()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from packtrace.admin import order_queries
 from packtrace.admin.forms import Form, FormErrors, optional_int, optional_text
 from packtrace.admin.rendering import redirect, render, status_of
 from packtrace.admin.session import PageError, SignedIn, Viewer, tab_guard
@@ -86,6 +87,8 @@ def _page(
         detail=detail,
         live=current in LIVE,
         serials_needed=needed_for(order),
+        packs=order_queries.pack_counts(session, viewer.principal.tenant_id, order.id),
+        ssccs=order_queries.order_ssccs(session, viewer.principal.tenant_id, order.id),
         actions=[a for a in ACTIONS.values() if current in a.shown_in] if may_change else [],
         editable=may_change and current in EDITABLE,
         lines=line_service.list_all(session, viewer.principal.tenant_id) if order.packaging_line_tag is None else [],
