@@ -9,21 +9,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from packtrace.aggregation.repository import SsccListing
 from packtrace.aggregation.schemas import CompanyPrefix, ExtensionDigit
-from packtrace.aggregation.service import MAX_GENERATE, Generated, sscc_pool
+from packtrace.aggregation.service import MAX_GENERATE, sscc_pool
 from packtrace.auth.principal import AnyUser, SupportUser
-from packtrace.kit.batches import commit_in_batches
+from packtrace.kit.batches import ATOMIC_GENERATE, commit_in_batches
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
 from packtrace.kit.pagination import MAX_PAGE_SIZE
 from packtrace.kit.validation import NoNul
 
 router = APIRouter(tags=["Management: SSCCs"])
-# A generation up to this size is all or nothing; a larger one commits in batches of it (kit.batches).
-ATOMIC_GENERATE = 200_000
 
 
 class SsccGenerate(BaseModel):
@@ -80,14 +77,7 @@ def generate_ssccs(body: SsccGenerate, user: SupportUser, session: DbSession) ->
     transaction, more in committed batches of 200,000 (a failure keeps the batches made and says how many).
     A count the prefix has no room for is refused (409 InsufficientSerialsError) and nothing is made."""
     prefix, extension = body.gs1_company_prefix, body.extension_digit
-    made: list[Generated] = []
-
-    def batch(s: Session, count: int) -> int:
-        # After the first batch, go on after the last SSCC made, as one large generation would.
-        start = body.start_reference if not made else _reference_after(made[-1], prefix, body.start_reference)
-        made.append(sscc_pool.generate(s, user.tenant_id, prefix, extension, count, start, user.actor))
-        return made[-1].count
-
+    made, batch = sscc_pool.batches(user.tenant_id, prefix, extension, body.start_reference, user.actor)
     generated = commit_in_batches(session, body.count, ATOMIC_GENERATE, batch, noun="SSCCs")
     data = SsccsGenerated(
         gs1_company_prefix=prefix,
@@ -97,12 +87,6 @@ def generate_ssccs(body: SsccGenerate, user: SupportUser, session: DbSession) ->
         last_sscc=next((m.last for m in reversed(made) if m.last), None),
     )
     return Envelope(message="SSCCs generated", data=data)
-
-
-def _reference_after(previous: Generated, prefix: str, start: int | None) -> int | None:
-    if start is None or previous.last is None:
-        return start
-    return int(previous.last[1 + len(prefix) : 17]) + 1
 
 
 @router.get("/ssccs", summary="The tenant's SSCCs, paged")

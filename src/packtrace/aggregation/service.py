@@ -135,6 +135,22 @@ def _reference_bounds(prefix: str, extension: int) -> Callable[[int, str], str]:
 
 
 class SsccPool:
+    def batches(
+        self, tenant_id: int, prefix: str, extension: int, start: int | None, actor: str
+    ) -> tuple[list[Generated], Callable[[Session, int], int]]:
+        """For ``kit.batches.commit_in_batches``: the batches made so far, and ``make(session, n)`` that
+        generates the next ``n`` after the last one made, as one large generation would."""
+        made: list[Generated] = []
+
+        def make(session: Session, count: int) -> int:
+            begin = start
+            if made and start is not None and made[-1].last is not None:
+                begin = int(made[-1].last[1 + len(prefix) : 17]) + 1
+            made.append(self.generate(session, tenant_id, prefix, extension, count, begin, actor))
+            return made[-1].count
+
+        return made, make
+
     def generate(
         self,
         session: Session,

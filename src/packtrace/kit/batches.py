@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session
 
 from packtrace.kit.errors import DomainError
 
+# A fill up to this size is all or nothing (the most the spec lets one call draw, serials/request);
+# a larger one commits in batches of it.
+ATOMIC_GENERATE = 200_000
+
 
 def commit_in_batches(
     session: Session,

@@ -12,18 +12,16 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from packtrace.auth.principal import AnyUser, SupportUser
-from packtrace.kit.batches import commit_in_batches
+from packtrace.kit.batches import ATOMIC_GENERATE, commit_in_batches
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
 from packtrace.products.service import product_service
-from packtrace.serials.service import MAX_REQUEST, PoolStatus, serial_service
+from packtrace.serials.service import PoolStatus, serial_service
 
 router = APIRouter(tags=["Management: serial pools"])
 
 # One request makes at most this many, committed in batches of ATOMIC_GENERATE (DESIGN.md, contention).
 MAX_GENERATE = 10_000_000
-# The most serials one call draws (serials/request): a fill up to this size is all or nothing.
-ATOMIC_GENERATE = MAX_REQUEST
 
 
 class PoolRead(BaseModel):

@@ -14,6 +14,7 @@ from packtrace.admin.rendering import is_htmx_partial, redirect, render, status_
 from packtrace.admin.session import PageError, SignedIn, Viewer
 from packtrace.admin.views.pool_charts import nice_scale, pool_bar
 from packtrace.admin.views.pool_shared import MAX_ECHO, TAB, errors_at
+from packtrace.kit.batches import ATOMIC_GENERATE, commit_in_batches
 from packtrace.kit.deps import DbSession
 from packtrace.kit.errors import DomainError
 from packtrace.models import Product
@@ -102,10 +103,14 @@ def generate_serials(code: str, request: Request, viewer: SignedIn, session: DbS
         errors.add("count", f"must be 1 to {MAX_GENERATE:,} at a time here (more with the CLI: pool generate)")
     if not errors and count is not None:
         try:
-            # The management API's steps: refused up front when the EU rule cannot allow the count,
-            # then made in batches inside this one transaction (all or nothing).
+            # The management API's steps: refused up front when the EU rule cannot allow the count, then
+            # made and committed in batches (all or nothing up to the spec's 200,000), so a large fill
+            # holds no write lock for long.
             product_service.check_room(product, count)
-            made = serial_service.generate_into_pool(session, product, count)
+            found = product
+            made = commit_in_batches(
+                session, count, ATOMIC_GENERATE, lambda s, n: serial_service.generate_into_pool(s, found, n)
+            )
         except DomainError as error:
             session.rollback()
             errors, status = errors_at(error, ("count",), "count"), status_of(error)

@@ -14,9 +14,10 @@ from packtrace.admin.rendering import is_htmx_partial, redirect, render, status_
 from packtrace.admin.session import SignedIn, Viewer
 from packtrace.admin.views.pool_shared import MAX_ECHO, TAB, errors_at
 from packtrace.admin.views.pool_trees import container_view
-from packtrace.aggregation.service import MAX_GENERATE, aggregation_service, sscc_pool
+from packtrace.aggregation.service import MAX_GENERATE, Generated, aggregation_service, sscc_pool
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import SSCC_LENGTH, validate_sscc
+from packtrace.kit.batches import ATOMIC_GENERATE, commit_in_batches
 from packtrace.kit.deps import DbSession
 from packtrace.kit.errors import DomainError, NotFoundError
 from packtrace.models.enums import SsccStatus
@@ -117,12 +118,15 @@ def generate_ssccs(request: Request, viewer: SignedIn, session: DbSession, form:
         errors.add("extension_digit", "required: a digit 0 to 9")
     if count is None:
         errors.add("count", "required: how many SSCCs to make")
+    elif not 1 <= count <= MAX_GENERATE:
+        errors.add("count", f"must be 1 to {MAX_GENERATE:,}")
     status = 400
     if not errors and extension is not None and count is not None:
         try:
-            made = sscc_pool.generate(
-                session, viewer.principal.tenant_id, prefix, extension, count, start, viewer.actor
-            )
+            # Committed in batches as through the API: a large fill holds no write lock for long.
+            batches, make = sscc_pool.batches(viewer.principal.tenant_id, prefix, extension, start, viewer.actor)
+            total = commit_in_batches(session, count, ATOMIC_GENERATE, make, noun="SSCCs")
+            made = Generated(total, batches[0].first, batches[-1].last)
         except DomainError as error:
             session.rollback()
             errors, status = errors_at(error, FIELDS, "count"), status_of(error)
