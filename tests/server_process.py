@@ -56,7 +56,7 @@ def _seeded(url: str) -> DemoCredentials:
     db = Database(url)
     try:
         with db.unit_of_work() as session:
-            return seed_demo(session, Settings(secret_key=SECRET).signing_key())
+            return seed_demo(session, Settings(secret_key=SECRET).signing_key(), with_pool=False)
     finally:
         db.dispose()
 

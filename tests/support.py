@@ -156,3 +156,32 @@ def standards(*parts: str) -> Path:
             pytest.fail(f"{reason}; PACKTRACE_REQUIRE_STANDARDS=1 requires it")
         pytest.skip(reason)
     return path
+
+
+def fake_uvicorn(monkeypatch: Any) -> list[dict[str, Any]]:
+    """Record what ``packtrace serve``/``demo`` would serve instead of serving it: for each run, the app
+    (or the factory of several workers), where its socket is bound, the workers and the proxy options."""
+    import uvicorn
+
+    from packtrace.cli import service_cmds
+
+    calls: list[dict[str, Any]] = []
+
+    def record(config: Any, sockets: list[Any]) -> None:
+        host, port = sockets[0].getsockname()[:2]
+        for sock in sockets:
+            sock.close()
+        calls.append(
+            {
+                "app": config.app,
+                "host": host,
+                "port": port,
+                "workers": config.workers or 1,
+                "proxy_headers": config.proxy_headers,
+                "forwarded_allow_ips": config.forwarded_allow_ips,
+            }
+        )
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: record(self.config, sockets or []))
+    monkeypatch.setattr(service_cmds.Multiprocess, "run", lambda self: record(self.config, self.sockets))
+    return calls

@@ -25,7 +25,7 @@ from packtrace.models.enums import Role
 from packtrace.products.service import ProductSettings, product_service
 from packtrace.serials.repository import serial_states
 from tests.auth.people import Person, make_person
-from tests.support import ORDERS, sample_order
+from tests.support import ORDERS, register_prefixes, sample_order
 
 ROUNDS = 30
 SECRET = "c" * 40  # the committed demo schema's server key
@@ -95,6 +95,8 @@ def test_patch_and_delete_of_one_line_never_answer_500(race: Race, client: TestC
 
 
 def test_patch_and_delete_of_one_product_never_answer_500(race: Race, client: TestClient) -> None:
+    with race.db.unit_of_work() as session:
+        register_prefixes(session, race.tenant_id, ("0400638",))
     for n in range(ROUNDS):
         payload = f"0400638{n:05d}"
         code = payload + compute_check_digit(payload)

@@ -18,6 +18,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from packtrace.config import Settings
+from tests.support import fake_uvicorn
 
 
 async def _echo_client(scope: Scope, receive: Receive, send: Send) -> None:
@@ -76,12 +77,12 @@ def test_a_proxy_not_named_is_not_believed(monkeypatch: pytest.MonkeyPatch) -> N
 def test_serve_passes_the_proxy_settings_to_uvicorn(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from packtrace.cli import service_cmds
 
-    seen: dict[str, Any] = {}
-    monkeypatch.setattr(service_cmds.uvicorn, "run", lambda app, **options: seen.update(options))
+    calls = fake_uvicorn(monkeypatch)
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'serve.db'}", secret_key="s" * 40, trusted_proxies="10.0.0.1"
     )
-    service_cmds.run_server(settings, "127.0.0.1", 8000)
-    assert (seen["proxy_headers"], seen["forwarded_allow_ips"]) == (True, ["10.0.0.1"])
-    service_cmds.run_server(settings.model_copy(update={"trusted_proxies": ""}), "127.0.0.1", 8000, migrate_first=False)
-    assert seen["proxy_headers"] is False
+    service_cmds.run_server(settings, service_cmds.listen("127.0.0.1", 0))
+    assert (calls[0]["proxy_headers"], calls[0]["forwarded_allow_ips"]) == (True, ["10.0.0.1"])
+    untrusting = settings.model_copy(update={"trusted_proxies": ""})
+    service_cmds.run_server(untrusting, service_cmds.listen("127.0.0.1", 0), workers=2, migrate_first=False)
+    assert calls[1]["proxy_headers"] is False and calls[1]["workers"] == 2

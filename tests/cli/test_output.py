@@ -53,7 +53,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("terminal")
 def test_sscc_generate_shows_the_progress_of_pool_generate(cli: Cli) -> None:
-    cli.ok("tenant", "create", "acme")
+    cli.tenant("acme")
     made = cli.ok("sscc", "generate", "--tenant", "acme", "--prefix", "1234512", "--extension", "3", "--count", "1200")
     assert "Generating SSCCs under 1234512" in made.stderr and "1200/1200" in made.stderr
     assert "1200/1200" not in made.stdout
@@ -62,7 +62,8 @@ def test_sscc_generate_shows_the_progress_of_pool_generate(cli: Cli) -> None:
 
 
 def test_sscc_generate_is_all_or_nothing(cli: Cli) -> None:
-    cli.ok("tenant", "create", "acme")
+    cli.tenant("acme")
+    cli.ok("prefix", "add", "--tenant", "acme", "12345123456")
     # An 11-digit prefix leaves 5 digits of serial reference: room for 100,000 SSCCs, two batches and a bit.
     args = ("sscc", "generate", "--tenant", "acme", "--prefix", "12345123456", "--extension", "0")
     refused = cli.error(*args, "--count", "100001")
@@ -73,7 +74,7 @@ def test_sscc_generate_is_all_or_nothing(cli: Cli) -> None:
 
 
 def test_table_headings_wrap_between_words_at_80_columns(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    cli.ok("tenant", "create", "acme")
+    cli.tenant("acme")
     cli.ok("market", "add", "--tenant", "acme", "EU")
     cli.ok(
         "product", "create", "--tenant", "acme", "--code", "01234512345901", "--name", "Demo 10 mg",

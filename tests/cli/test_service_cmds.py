@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import shlex
+import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from packtrace.auth.service import tenant_service
+from packtrace.cli import service_cmds
 from packtrace.cli.service_cmds import client_url
 from packtrace.demo import DemoCredentials
 from tests.cli.support import SAMPLE_REQUEST, Cli
-from tests.support import ORDERS
+from tests.support import ORDERS, fake_uvicorn
 
 DEMO_KEYS = set(DemoCredentials.__dataclass_fields__)
 
@@ -87,33 +88,37 @@ def test_seed_demo_table_shows_whole_credentials(cli: Cli) -> None:
         assert value in output, value
 
 
-def _fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-
-    def run(app: Any, **kwargs: Any) -> None:
-        calls.append({"app": app, **kwargs})
-
-    monkeypatch.setattr(uvicorn, "run", run)
-    return calls
-
-
 def test_serve_migrates_and_runs_the_app_on_host_and_port(raw_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_uvicorn(monkeypatch)
-    raw_cli.ok("serve", "--host", "0.0.0.0", "--port", "8123")
+    calls = fake_uvicorn(monkeypatch)
+    raw_cli.ok("serve", "--host", "0.0.0.0", "--port", "0")
     assert len(calls) == 1
     assert isinstance(calls[0]["app"], FastAPI)
-    assert (calls[0]["host"], calls[0]["port"]) == ("0.0.0.0", 8123)
+    assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] > 0
     assert raw_cli.json("tenant", "list") == []  # migrated
 
 
 def test_serve_defaults_to_localhost_8000(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_uvicorn(monkeypatch)
+    calls = fake_uvicorn(monkeypatch)
+    asked: list[tuple[str, int]] = []
+    real_listen = service_cmds.listen
+
+    def listen(host: str, port: int) -> socket.socket:
+        asked.append((host, port))
+        return real_listen(host, 0)  # port 8000 may be taken on a test machine
+
+    monkeypatch.setattr(service_cmds, "listen", listen)
     cli.ok("serve")
-    assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8000)
+    assert asked == [("127.0.0.1", 8000)] and calls[0]["host"] == "127.0.0.1"
+
+
+def test_serve_with_workers_hands_the_socket_to_each(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = fake_uvicorn(monkeypatch)
+    cli.ok("serve", "--port", "0", "--workers", "3")
+    assert calls[0]["workers"] == 3 and calls[0]["app"] == "packtrace.cli.service_cmds:app_from_environment"
 
 
 def test_serve_refuses_a_bad_port_in_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_uvicorn(monkeypatch)
+    calls = fake_uvicorn(monkeypatch)
     assert "--port" in cli.error("serve", "--port", "99999")
     assert calls == []
 
@@ -141,24 +146,25 @@ def _parse_curl(words: list[str]) -> tuple[str, dict[str, str], Any]:
 
 
 def test_demo_prints_working_curl_then_serves(raw_cli: Cli, api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_uvicorn(monkeypatch)
-    output = raw_cli.ok("demo", "--port", "8765").stdout
-    assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8765)
+    calls = fake_uvicorn(monkeypatch)
+    output = raw_cli.ok("demo", "--port", "0").stdout
+    port = calls[0]["port"]
+    assert calls[0]["host"] == "127.0.0.1"
     demo = raw_cli.json("seed-demo")  # the same credentials, as seeding is idempotent
-    assert "http://127.0.0.1:8765/docs" in output
+    assert f"http://127.0.0.1:{port}/docs" in output
     assert demo["admin_email"] in output and demo["admin_password"] in output
 
     order_curl, token_curl = _curl_commands(output)
     url, headers, body = _parse_curl(order_curl)
-    assert url == "http://127.0.0.1:8765" + ORDERS
+    assert url == f"http://127.0.0.1:{port}" + ORDERS
     assert headers["Content-Type"] == "application/json"
     assert body == SAMPLE_REQUEST
-    response = api.post(url.removeprefix("http://127.0.0.1:8765"), json=body, headers=headers)
+    response = api.post(url.removeprefix(f"http://127.0.0.1:{port}"), json=body, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["data"]["status"] == "Open"
 
     url, headers, body = _parse_curl(token_curl)
-    assert url == "http://127.0.0.1:8765/v1/api_auth"
+    assert url == f"http://127.0.0.1:{port}/v1/api_auth"
     assert body == {"api_key": demo["api_key"], "api_secret": demo["api_secret"]}
     assert api.post("/v1/api_auth", json=body, headers=headers).status_code == 200
 
