@@ -62,7 +62,7 @@ def test_import_of_a_good_file_and_refusals(cli: Cli, tmp_path: Path) -> None:
     good.write_text(f"SerialNumber,GTIN,Batch,ExpirationDate\nEXT-1,{DEMO_PRODUCT_CODE},L1,300100\n")
     failed_out = tmp_path / "failed.csv"
     result = cli.ok("commission", "import", str(good), "--tenant", "demo", "--failed-out", str(failed_out))
-    assert "1 packs commissioned" in result.stdout and "EXT-1" not in result.stdout
+    assert "1 pack commissioned" in result.stdout and "EXT-1" not in result.stdout
     assert failed_out.read_bytes() == b"SerialNumber,GTIN,Batch,ExpirationDate,Reason\r\n"
 
     headless = tmp_path / "headless.csv"
