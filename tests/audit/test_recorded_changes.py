@@ -87,20 +87,3 @@ def test_a_refused_change_records_nothing(
     response = client.patch(f"/api/products/{demo.product_code}", json={"serial_length": 1}, headers=support.headers)
     assert response.status_code == 400
     assert trail(session, support.tenant_id) == before
-
-
-def test_assigning_serials_to_an_order_is_recorded(
-    client: TestClient, session: Session, api_headers: dict[str, str], admin: Person, demo: DemoCredentials
-) -> None:
-    generate = client.post(
-        f"/api/products/{demo.product_code}/pool/generate", json={"count": 10}, headers=admin.headers
-    )
-    assert generate.status_code == 200, generate.text
-    order = sample_order(order_id="AUD-3", serialized=False, quantity=5, extra_percentage=0)
-    assert client.post(ORDERS, json=order, headers=api_headers).status_code == 200
-    assigned = client.post(f"{ORDERS}/assign_serials", json={"order_ids": ["AUD-3"]}, headers=api_headers)
-    assert assigned.status_code == 200, assigned.text
-    entry = last(session, admin.tenant_id, "packaging_order")
-    assert (entry.entity_id, entry.action, entry.actor) == ("AUD-3", "serials assigned", API_ACTOR)
-    assert entry.changes["status"] == {"old": "Open", "new": "Pending release"}
-    assert entry.changes["serial_count"] == {"old": 0, "new": 5}

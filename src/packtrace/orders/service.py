@@ -175,11 +175,8 @@ class OrderService:
         locked = {order_id: self.get_for_change(session, tenant_id, order_id) for order_id in sorted(unique_ids)}
         orders = [locked[order_id] for order_id in unique_ids]
         pairs = [(order, self._product_of(session, order)) for order in orders]
-        before = [_audited(order) for order in orders]
         order_lifecycle.assign_serials(session, pairs, self._tenant(session, tenant_id), actor)
         session.flush()
-        for order, was in zip(orders, before, strict=True):
-            _publish(session, order, "serials assigned", was)
         return orders
 
     def release(
