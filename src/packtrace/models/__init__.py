@@ -14,6 +14,7 @@ from packtrace.models.pack import Pack, PackEvent
 from packtrace.models.packaging_line import PackagingLine
 from packtrace.models.packaging_order import OrderEvent, PackagingOrder
 from packtrace.models.product import Product, ProductMarket
+from packtrace.models.report import Report, ReportAttempt
 from packtrace.models.serial_number import OrderSerial, PastOrderSerial, PoolSerial, SerialNumber
 from packtrace.models.tab_permission import TabPermission
 from packtrace.models.tenant import Tenant
@@ -45,6 +46,8 @@ __all__ = [
     "PrintedSerial",
     "Product",
     "ProductMarket",
+    "Report",
+    "ReportAttempt",
     "SerialNumber",
     "TabPermission",
     "Tenant",

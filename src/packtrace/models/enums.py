@@ -95,3 +95,24 @@ class ContainerEventType(StrEnum):
 
 class LabelOrderStatus(StrEnum):
     EXECUTED = "Executed"
+
+
+class ReportState(StrEnum):
+    """A report's fate in the outbox: Pending until a worker delivers it; Sent while the receiver has not
+    answered; Acknowledged (2xx) or Rejected (4xx, with its message); Cancelled by an operator."""
+
+    PENDING = "Pending"
+    SENT = "Sent"
+    ACKNOWLEDGED = "Acknowledged"
+    REJECTED = "Rejected"
+    CANCELLED = "Cancelled"
+
+
+class ReportKind(StrEnum):
+    EU_MASTER_DATA = "eu.master_data"
+    EU_BATCH_UPLOAD = "eu.batch_upload"
+    EU_PACK_STATUS = "eu.pack_status"
+    EU_BATCH_RECALL = "eu.batch_recall"
+    US_DSCSA_SHIPMENT = "us.dscsa_shipment"
+    CHN_BATCH = "chn.batch"
+    IDN_BATCH = "idn.batch"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from packtrace.models.base import Base, TenantScoped, Timestamped
@@ -15,3 +15,10 @@ class MarketProfile(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     market: Mapped[str] = mapped_column(String(8))
     name: Mapped[str] = mapped_column(String(255), default="")
+    # Where the market's reports go: "http" (POST to url) or "folder" (a drop folder under
+    # PACKTRACE_REPORT_DIR); none: reports wait, Pending, for one.
+    destination_kind: Mapped[str | None] = mapped_column(String(8))
+    destination_url: Mapped[str | None] = mapped_column(String(2048))
+    destination_path: Mapped[str | None] = mapped_column(String(255))
+    # The auth header sent with each POST, encrypted under the server key; never shown back.
+    destination_auth_encrypted: Mapped[str | None] = mapped_column(Text)

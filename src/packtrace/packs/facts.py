@@ -30,3 +30,15 @@ class PacksDecommissioned(Fact):
     serials: tuple[str, ...]
     reason: str  # DecommissionReason
     at: datetime
+
+
+@dataclass(frozen=True)
+class BatchCommissionedToMarket(Fact):
+    """``commission market``: a batch's Active packs became Commissioned (released to the market)."""
+
+    tenant_id: int
+    product_code: str
+    batch: str
+    market: str | None
+    commissioned: int  # packs this call commissioned (0 on a retry)
+    at: datetime

@@ -37,7 +37,7 @@ from packtrace.models.enums import (
 )
 from packtrace.orders.service import order_service
 from packtrace.packs import repository
-from packtrace.packs.facts import PacksCommissioned, PacksDecommissioned
+from packtrace.packs.facts import BatchCommissionedToMarket, PacksCommissioned, PacksDecommissioned
 from packtrace.packs.repository import KnownSerial, PackState
 from packtrace.packs.rules import (
     NAMED,
@@ -388,6 +388,7 @@ class PackService:
         ids = repository.commission_batch(session, tenant_id, product.id, batch, now)
         detail = f"batch {batch}" + (f", market {market}" if market else "")
         repository.add_events(session, tenant_id, ids, PackEventType.MARKET_COMMISSIONED.value, detail, actor, now)
+        publish(session, BatchCommissionedToMarket(tenant_id, product.code, batch, market, len(ids), now))
         return MarketCommissioned(product, batch, market, len(ids))
 
     def _check_market(self, session: Session, product: Product, market: str) -> None:

@@ -1,0 +1,1 @@
+"""Batches as a whole: recall and withdrawal."""

@@ -1,0 +1,1 @@
+"""Trading partners: who shipments go to, with their locations and licences."""

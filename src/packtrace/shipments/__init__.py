@@ -1,0 +1,1 @@
+"""Shipments: packs and containers leaving for a trading partner."""
