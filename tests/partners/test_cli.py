@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
+
 from fastapi.testclient import TestClient
 
 from packtrace.demo import DEMO_PRODUCT_CODE
 from tests.cli.support import Cli
 from tests.packs.support import COMMISSION, commission_body
 from tests.shipments.support import DOCK, PARTNER_GLN, STORE
+from tests.test_readme_commands import commands, section, shell_blocks
 
 
 def test_partners_round_trip(cli: Cli) -> None:
@@ -53,3 +58,17 @@ def test_batches_recall(cli: Cli, api: TestClient) -> None:
         "batches", "recall", "--tenant", "demo", DEMO_PRODUCT_CODE, "BATCH111", "--reason", "x"
     )
     assert [r["batch"] for r in cli.json("batches", "recalls", "--tenant", "demo")] == ["BATCH111"]
+
+
+def test_the_readme_commands_of_shipping_and_recalls_run(cli: Cli, api: TestClient) -> None:
+    demo = cli.json("seed-demo")
+    headers = {"x-access-token": demo["static_token"], "x-channel-key": demo["channel_key"]}
+    assert api.post(COMMISSION, json=commission_body(["EXT1"]), headers=headers).status_code == 200
+    text = section("Shipping, trading partners and recalls")
+    (block,) = shell_blocks(text)
+    for command in commands(block):
+        program, *args = shlex.split(command)
+        assert program == "packtrace", command
+        cli.ok(*args)
+    bodies = re.findall(r"-d '(.*?)'", text, re.S)
+    assert len(bodies) == 2 and all(json.loads(body) for body in bodies)
