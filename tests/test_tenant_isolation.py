@@ -34,10 +34,13 @@ from packtrace.models.base import Base
 from packtrace.models.enums import Role
 from tests.admin.support import AdminUI
 from tests.aggregation.support import PREFIX
+from tests.shipments.support import acknowledge
 from tests.support import ORDERS, V2, sample_order
 
 PASSWORD = "Str0ng-Passw0rd!"
 A_ORDER = "isolation-A-order-1"
+A_PARTNER_GLN = "4012345000009"
+A_SHIPMENT = "isolation-A-shipment-1"
 # Texts only A has and no request of B carries: their appearance in B's answers is a leak.
 A_PRIVATE = ("isolation-A-private-description", "isolation-A-private-product")
 # Path parameters that name no object of a tenant (the same for all tenants).
@@ -102,6 +105,16 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
     items = [{"product_code": demo.product_code, "serial": s} for s in serials[:2]]
     _ok(client.post(f"{V2}/aggregate/container", json={"sscc": sscc, "trade_items": items}, headers=api))
     label = _ok(client.post(f"{V2}/label_orders/", json={"order_id": A_ORDER, "format": "zpl"}, headers=api))
+    dock = f"https://id.gs1.org/414/{A_PARTNER_GLN}"
+    partner = {"name": "A partner", "gln": A_PARTNER_GLN, "locations": [{"sgln": dock, "name": "A dock"}]}
+    _ok(client.post("/api/partners", json=partner, headers=user))
+    acknowledge(database)  # the EU Hub took batch BATCH111: it may leave
+    loose = [{"product_code": demo.product_code, "serial": serials[2]}]
+    _ok(
+        client.post(
+            f"{V2}/shipments", json={"shipment_id": A_SHIPMENT, "ship_to": dock, "trade_items": loose}, headers=api
+        )
+    )
     empty_capture = {"@context": [], "type": "EPCISDocument", "schemaVersion": "2.0", "epcisBody": {"eventList": []}}
     captured = client.post("/epcis/capture", json=empty_capture, headers=api)
     assert captured.status_code == 202, captured.text
@@ -141,6 +154,8 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
             "channel_name": channel.name,
             "market": "EU",
             "action": "release",
+            "gln": A_PARTNER_GLN,
+            "shipment_id": A_SHIPMENT,
         }
     )
 

@@ -14,6 +14,7 @@ from packtrace.aggregation.endpoints import router as aggregation_router
 from packtrace.audit import management as audit_management
 from packtrace.auth import management as auth_management
 from packtrace.auth.endpoints import router as api_auth_router
+from packtrace.batches import management as batches_management
 from packtrace.config import Settings
 from packtrace.epcis.endpoints import CAPTURE_PATH
 from packtrace.epcis.endpoints import router as epcis_router
@@ -34,10 +35,12 @@ from packtrace.openapi import install_openapi
 from packtrace.orders.endpoints import router as orders_router
 from packtrace.packs import management as packs_management
 from packtrace.packs.endpoints import router as packs_router
+from packtrace.partners import management as partners_management
 from packtrace.prefixes import management as prefixes_management
 from packtrace.products import management as products_management
 from packtrace.serials import management as serials_management
 from packtrace.serials.endpoints import router as serials_router
+from packtrace.shipments.endpoints import router as shipments_router
 
 MANUFACTURER_V2_PREFIX = "/v1/manufacturer/v2/api"
 MANAGEMENT_FEATURES = (
@@ -50,6 +53,8 @@ MANAGEMENT_FEATURES = (
     serials_management,
     packs_management,
     aggregation_management,
+    partners_management,
+    batches_management,
 )
 
 DESCRIPTION = """
@@ -110,6 +115,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     manufacturer_api.include_router(aggregation_router)
     manufacturer_api.include_router(packs_router)
     manufacturer_api.include_router(labels_router)
+    manufacturer_api.include_router(shipments_router)
     manufacturer_api.include_router(epcis_v2_router)
     app.include_router(api_auth_router)
     app.include_router(manufacturer_api)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from packtrace.audit import service as audit
 from packtrace.epcis import service as epcis
+from packtrace.epcis import shipping as epcis_shipping
 
 audit.wire()
 epcis.wire()
+epcis_shipping.wire()

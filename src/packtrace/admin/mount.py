@@ -26,6 +26,7 @@ from packtrace.admin.views import (
     order_page,
     order_serials,
     orders,
+    partners,
     pool,
     products,
     settings,
@@ -39,9 +40,11 @@ from packtrace.kit.request_context import current_request_id
 log = logging.getLogger("packtrace.admin")
 
 ADMIN_PATH = "/admin"
-# The routers of the pages, by tab. ``orders`` before ``order_page``: "/orders/new" is not an order.
+# The routers of the pages, by tab. ``orders`` before ``order_page``: "/orders/new" is not an order;
+# ``partners`` before ``products``: "/products/partners" is not a product.
 VIEWS = (
     signin,
+    partners,
     products,
     pool,
     orders,

@@ -62,6 +62,7 @@ class ContainerRow:
     status: str
     source: str
     parent_id: int | None
+    shipment_pk: int | None = None  # shipped containers are never repacked
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class PackRow:
     status: str
     container_id: int | None
     parent_pack_id: int | None
+    batch: str = ""
+    shipment_pk: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,24 @@ class SsccListing:
     updated_at: datetime
 
 
-_CONTAINER_COLUMNS = (Container.id, Container.sscc, Container.status, Container.source, Container.parent_id)
-_PACK_COLUMNS = (Pack.id, Pack.product_id, Pack.serial, Pack.status, Pack.container_id, Pack.parent_pack_id)
+_CONTAINER_COLUMNS = (
+    Container.id,
+    Container.sscc,
+    Container.status,
+    Container.source,
+    Container.parent_id,
+    Container.shipment_pk,
+)
+_PACK_COLUMNS = (
+    Pack.id,
+    Pack.product_id,
+    Pack.serial,
+    Pack.status,
+    Pack.container_id,
+    Pack.parent_pack_id,
+    Pack.batch,
+    Pack.shipment_pk,
+)
 
 
 def _values(session: Session, values: Sequence[Any], type_: TypeEngine[Any]) -> TableValuedAlias:

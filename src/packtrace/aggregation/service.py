@@ -18,6 +18,7 @@ from packtrace.aggregation import repository
 from packtrace.aggregation.facts import ChildrenMoved
 from packtrace.aggregation.repository import AGGREGATABLE, ContainerRow, PackRow
 from packtrace.audit.facts import Json, publish_change
+from packtrace.batches.service import recall_service
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.sscc import build_sscc, serial_reference_capacity
 from packtrace.kit.clock import transaction_time
@@ -321,6 +322,8 @@ class AggregationService:
         packs = self._packs(session, tenant_id, items, refusals, "trade_items")
         rows = {row.sscc: row for row in repository.containers_by_sscc(session, tenant_id, [sscc, *ssccs], lock=True)}
         parent = rows.get(sscc)
+        if parent is not None:
+            _refuse_shipped_container(parent, "aggregated into")
         parent_id = parent.id if parent else None
         pack_ids, unchanged_packs = self._packs_to_move(session, tenant_id, packs, refusals, container_id=parent_id)
         container_ids, unchanged = self._containers_to_move(session, tenant_id, sscc, parent_id, ssccs, rows, refusals)
@@ -383,6 +386,7 @@ class AggregationService:
         parent = next(iter(repository.containers_by_sscc(session, tenant_id, [sscc], lock=True)), None)
         if parent is None:
             raise NotFoundError.on_field("sscc", f"no SSCC {sscc}")
+        _refuse_shipped_container(parent, "disaggregated")
         pack_ids: list[int] | None = None
         container_ids: list[int] | None = None
         if not everything:
@@ -438,6 +442,11 @@ class AggregationService:
         if parent is None or parent.status not in AGGREGATABLE:
             status = parent.status if parent else "Unknown (not commissioned)"
             raise InvalidStateError.on_field("serial", f"pack {label(product.code, parent_key[1])} is {status}")
+        _refuse_shipped_pack(product.code, parent, "aggregated into")
+        recalled = recall_service.refused_lots(session, tenant_id, [(parent.product_id, parent.batch)])
+        if recalled:
+            why = next(iter(recalled.values()))
+            raise InvalidStateError.on_field("serial", f"pack {label(product.code, parent.serial)}: {why}")
         refusals = _Refusals()
         packs = self._packs(session, tenant_id, items, refusals, "trade_items")
         if any(pack is not None and pack.id == parent.id for pack in packs.values()):
@@ -478,6 +487,7 @@ class AggregationService:
         product, parent = self._parent_pack(session, tenant_id, parent_key)
         if parent is None:
             raise NotFoundError.on_field("serial", f"no pack {label(product.code, parent_key[1])}")
+        _refuse_shipped_pack(product.code, parent, "disaggregated")
         pack_ids: list[int] | None = None
         if not everything:
             refusals = _Refusals()
@@ -570,6 +580,8 @@ class AggregationService:
         elsewhere = [p for p in packs.values() if p is not None and (p.container_id or p.parent_pack_id)]
         containers = repository.ssccs_of(session, tenant_id, [p.container_id for p in elsewhere if p.container_id])
         holders = repository.pack_labels(session, tenant_id, [p.parent_pack_id for p in elsewhere if p.parent_pack_id])
+        lots = [(p.product_id, p.batch) for p in packs.values() if p is not None]
+        recalled = recall_service.refused_lots(session, tenant_id, lots)
         moving: list[int] = []
         unchanged = 0
         for key, pack in packs.items():
@@ -578,6 +590,10 @@ class AggregationService:
                 refusals.add(InvalidStateError, "trade_items", "not commissioned (pack status Unknown)", item)
             elif pack.status not in AGGREGATABLE:
                 refusals.add(InvalidStateError, "trade_items", f"pack status {pack.status}", item)
+            elif pack.shipment_pk is not None:
+                refusals.add(InvalidStateError, "trade_items", "shipped (void the shipment first)", item)
+            elif (pack.product_id, pack.batch) in recalled:
+                refusals.add(InvalidStateError, "trade_items", recalled[(pack.product_id, pack.batch)], item)
             elif (container_id is not None and pack.container_id == container_id) or (
                 parent_pack_id is not None and pack.parent_pack_id == parent_pack_id
             ):
@@ -619,6 +635,8 @@ class AggregationService:
                 refusals.add(NotFoundError, "containers", "unknown SSCC", child)
             elif parent_id is not None and row.parent_id == parent_id:
                 unchanged += 1
+            elif row.shipment_pk is not None:
+                refusals.add(InvalidStateError, "containers", "shipped (void the shipment first)", child)
             elif row.status != SsccStatus.ASSIGNED.value:
                 refusals.add(
                     InvalidStateError,
@@ -665,6 +683,18 @@ class AggregationService:
         if moved != expected:
             # What was checked changed before the update: a concurrent request; the rollback undoes all.
             raise ConflictError("Children changed while this request ran (a concurrent request); retry")
+
+
+def _refuse_shipped_container(container: ContainerRow, what: str) -> None:
+    if container.shipment_pk is not None:
+        message = f"SSCC {container.sscc} is shipped: it cannot be {what} (void the shipment first)"
+        raise InvalidStateError.on_field("sscc", message)
+
+
+def _refuse_shipped_pack(product_code: str, pack: PackRow, what: str) -> None:
+    if pack.shipment_pk is not None:
+        message = f"pack {label(product_code, pack.serial)} is shipped: it cannot be {what} (void the shipment first)"
+        raise InvalidStateError.on_field("serial", message)
 
 
 def _check_selection(listed: bool, everything: bool, field_name: str) -> None:

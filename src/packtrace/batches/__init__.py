@@ -1,1 +1,1 @@
-"""Batches as a whole: recall and withdrawal."""
+"""Batches: recall and withdrawal (irreversible; the batch's packs are never used again)."""

@@ -9,11 +9,13 @@ import typer
 
 from packtrace.cli import (
     audit,
+    batches,
     credentials,
     epcis,
     labels,
     masterdata,
     packs,
+    partners,
     pool,
     prefixes,
     service_cmds,
@@ -50,12 +52,14 @@ app.add_typer(prefixes.prefix_app, name="prefix", rich_help_panel=MASTER_DATA)
 app.add_typer(masterdata.market_app, name="market", rich_help_panel=MASTER_DATA)
 app.add_typer(masterdata.product_app, name="product", rich_help_panel=MASTER_DATA)
 app.add_typer(masterdata.line_app, name="line", rich_help_panel=MASTER_DATA)
+app.add_typer(partners.partners_app, name="partners", rich_help_panel=MASTER_DATA)
 
 app.add_typer(pool.pool_app, name="pool", rich_help_panel=SERIALS)
 app.add_typer(ssccs.sscc_app, name="sscc", rich_help_panel=SERIALS)
 app.add_typer(packs.commission_app, name="commission", rich_help_panel=SERIALS)
 app.add_typer(labels.labels_app, name="labels", rich_help_panel=SERIALS)
 app.add_typer(epcis.epcis_app, name="epcis", rich_help_panel=SERIALS)
+app.add_typer(batches.batches_app, name="batches", rich_help_panel=SERIALS)
 
 
 def main() -> None:

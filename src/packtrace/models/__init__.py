@@ -13,9 +13,11 @@ from packtrace.models.market_profile import MarketProfile
 from packtrace.models.pack import Pack, PackEvent
 from packtrace.models.packaging_line import PackagingLine
 from packtrace.models.packaging_order import OrderEvent, PackagingOrder
+from packtrace.models.partner import PartnerLocation, TradingPartner
 from packtrace.models.product import Product, ProductMarket
 from packtrace.models.report import Report, ReportAttempt
 from packtrace.models.serial_number import OrderSerial, PastOrderSerial, PoolSerial, SerialNumber
+from packtrace.models.shipment import BatchRecall, Shipment
 from packtrace.models.tab_permission import TabPermission
 from packtrace.models.tenant import Tenant
 from packtrace.models.user import User
@@ -26,6 +28,7 @@ __all__ = [
     "AuditRecord",
     "AuthFailure",
     "Base",
+    "BatchRecall",
     "Channel",
     "CompanyPrefix",
     "Container",
@@ -41,6 +44,7 @@ __all__ = [
     "PackEvent",
     "PackagingLine",
     "PackagingOrder",
+    "PartnerLocation",
     "PastOrderSerial",
     "PoolSerial",
     "PrintedSerial",
@@ -49,7 +53,9 @@ __all__ = [
     "Report",
     "ReportAttempt",
     "SerialNumber",
+    "Shipment",
     "TabPermission",
     "Tenant",
+    "TradingPartner",
     "User",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from packtrace.models.base import Base, BigId, TenantScoped, Timestamped, utcnow
@@ -17,6 +17,13 @@ class Container(TenantScoped, Timestamped, Base):
         UniqueConstraint("tenant_id", "sscc"),
         Index("ix_containers_parent", "tenant_id", "parent_id"),
         Index("ix_containers_pool", "tenant_id", "status", "id"),
+        Index(
+            "ix_containers_shipment",
+            "tenant_id",
+            "shipment_pk",
+            postgresql_where=text("shipment_pk IS NOT NULL"),
+            sqlite_where=text("shipment_pk IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,6 +31,7 @@ class Container(TenantScoped, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16))  # SsccStatus
     source: Mapped[str] = mapped_column(String(16))  # SerialSource: internal or external
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("containers.id", ondelete="RESTRICT"))
+    shipment_pk: Mapped[int | None]  # the shipment (shipments.id) it left in; None while at the site
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

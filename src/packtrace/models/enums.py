@@ -80,6 +80,8 @@ class PackEventType(StrEnum):
     DECOMMISSIONED = "Decommissioned"
     AGGREGATED = "Aggregated"
     DISAGGREGATED = "Disaggregated"
+    SHIPPED = "Shipped"
+    SHIPMENT_VOIDED = "Shipment voided"
 
 
 class ContainerEventType(StrEnum):
@@ -91,6 +93,18 @@ class ContainerEventType(StrEnum):
     CHILDREN_REMOVED = "Children removed"
     AGGREGATED = "Aggregated"  # packed into a parent
     DISAGGREGATED = "Disaggregated"
+    SHIPPED = "Shipped"
+    SHIPMENT_VOIDED = "Shipment voided"
+
+
+class ShipmentStatus(StrEnum):
+    SHIPPED = "Shipped"
+    VOIDED = "Voided"
+
+
+class RecallKind(StrEnum):
+    RECALL = "recall"
+    WITHDRAWAL = "withdrawal"
 
 
 class LabelOrderStatus(StrEnum):

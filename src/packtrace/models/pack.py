@@ -33,6 +33,13 @@ class Pack(Timestamped, Base):
             postgresql_where=text("parent_pack_id IS NOT NULL"),
             sqlite_where=text("parent_pack_id IS NOT NULL"),
         ),
+        Index(
+            "ix_packs_shipment",
+            "tenant_id",
+            "shipment_pk",
+            postgresql_where=text("shipment_pk IS NOT NULL"),
+            sqlite_where=text("shipment_pk IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -48,6 +55,7 @@ class Pack(Timestamped, Base):
     comment: Mapped[str | None] = mapped_column(Text)
     container_id: Mapped[int | None]  # the case or pallet (containers.id) it is packed in
     parent_pack_id: Mapped[int | None] = mapped_column(BigId)  # pack-in-pack
+    shipment_pk: Mapped[int | None]  # the shipment (shipments.id) it left in; None while at the site
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

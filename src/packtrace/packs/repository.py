@@ -226,6 +226,7 @@ class PackState(NamedTuple):
     decommission_reason: str | None
     container_id: int | None
     parent_pack_id: int | None
+    shipment_pk: int | None = None
 
 
 def packs_for_update(session: Session, tenant_id: int, product_id: int, serials: Sequence[str]) -> list[PackState]:
@@ -237,7 +238,7 @@ def packs_for_update(session: Session, tenant_id: int, product_id: int, serials:
     locking = "ORDER BY p.id FOR UPDATE OF p" if on_postgres(connection) else ""
     statement = text(
         f"""
-        SELECT q.serial, p.id, p.status, p.decommission_reason, p.container_id, p.parent_pack_id
+        SELECT q.serial, p.id, p.status, p.decommission_reason, p.container_id, p.parent_pack_id, p.shipment_pk
         FROM {_serials_source(connection)}
         {_list_join(connection)} packs p
              ON p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = q.serial

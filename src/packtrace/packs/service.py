@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from packtrace.batches.service import recall_service
 from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import (
     ConflictError,
@@ -183,6 +184,7 @@ class PackService:
     def plan(self, session: Session, lot: Lot, serials: Sequence[str]) -> CommissionPlan:
         """Judge every serial of a checked lot (valid and distinct serials) with one query; write nothing."""
         product = lot.product
+        self.refuse_recalled(session, product, lot.batch, "commissioned")
         found = repository.commission_lookup(session, product.tenant_id, product.id, serials, lot.order_pk)
         plan = CommissionPlan(lot, new=[], external=found.unknown, already_active=[])
         for known in found.unusual:
@@ -304,6 +306,10 @@ class PackService:
                 "Nothing was decommissioned",
                 [Detail("serials", f"not produced (never commissioned): {names(never_produced)}")],
             )
+        shipped = [p.serial for p in packs if p.shipment_pk is not None]
+        if shipped:
+            message = f"shipped (void the shipment first): {names(shipped)}"
+            raise _refused("Nothing was decommissioned", [Detail("serials", message)], InvalidStateError)
         done = [p for p in packs if p.status == PackStatus.DECOMMISSIONED.value]
         other_reason: dict[str | None, list[str]] = {}
         for pack in done:
@@ -384,12 +390,20 @@ class PackService:
             self._check_market(session, product, market)
         if not repository.batch_has_packs(session, tenant_id, product.id, batch):
             raise NotFoundError.on_field("batch", f"no packs of {product.code} in batch {batch!r}")
+        self.refuse_recalled(session, product, batch, "commissioned to the market")
         now = transaction_time(session)
         ids = repository.commission_batch(session, tenant_id, product.id, batch, now)
         detail = f"batch {batch}" + (f", market {market}" if market else "")
         repository.add_events(session, tenant_id, ids, PackEventType.MARKET_COMMISSIONED.value, detail, actor, now)
         publish(session, BatchCommissionedToMarket(tenant_id, product.code, batch, market, len(ids), now))
         return MarketCommissioned(product, batch, market, len(ids))
+
+    def refuse_recalled(self, session: Session, product: Product, batch: str, what: str) -> None:
+        """A recalled or withdrawn batch's packs are never used again (409 naming the batch)."""
+        refused = recall_service.refused_lots(session, product.tenant_id, [(product.id, batch)])
+        if refused:
+            message = f"{product.code}: {next(iter(refused.values()))}; its packs cannot be {what}"
+            raise InvalidStateError(message, [Detail("batch", message)])
 
     def _check_market(self, session: Session, product: Product, market: str) -> None:
         if market not in product_service.markets_of(session, product):

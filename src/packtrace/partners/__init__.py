@@ -1,1 +1,1 @@
-"""Trading partners: who shipments go to, with their locations and licences."""
+"""Trading partners: the parties shipments go to, with their locations (SGLN) and US state licence."""

@@ -1,0 +1,4 @@
+from tests.auth.people import admin, outsider, plain_user, support
+from tests.cli.conftest import api, cli, database_url, raw_cli
+
+__all__ = ["admin", "api", "cli", "database_url", "outsider", "plain_user", "raw_cli", "support"]
