@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from packtrace.audit import service as audit
 from packtrace.epcis import service as epcis
+from packtrace.reporting import triggers
 
 audit.wire()
 epcis.wire()
+triggers.wire()
