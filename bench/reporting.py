@@ -33,17 +33,9 @@ CASES, PER_CASE = 100, 12
 BATCH_PACKS = 100_000
 AT = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 SENDER = Sender("PackTrace Pharma", "0300011111116", None, ("030001", "039999"))
-PRODUCT = ProductData(
-    code="00300010123455",
-    code_scheme="GTIN",
-    company_prefix_length=6,
-    name="Epcistra",
-    markets=("US", "EU"),
-    dosage_form="TABLET",
-    strength="100mg",
-    pack_size=30,
-    ndc="0001-0123-45",
-)
+PRODUCT = ProductData("00300010123455", "GTIN", 6, "Epcistra", ("US", "EU"), strength="100mg", ndc="0001-0123-45")
+FROM = dscsa.Party("PackTrace Pharma", "0300011111116", "0300011111215")
+TO = dscsa.Party("GS1 Drug Distributor", "0399999999991", "0399993456780", "136 Main St", "KY-1")
 
 
 def _sscc(reference: int) -> str:
@@ -59,17 +51,7 @@ def dscsa_pallet() -> bytes:
         Node(case, pallet, (), tuple((PRODUCT.code, s) for s in serials[i * PER_CASE : (i + 1) * PER_CASE]))
         for i, case in enumerate(cases)
     ]
-    shipment = dscsa.Shipment(
-        shipment_id="BENCH-1",
-        at=AT,
-        ship_from=dscsa.Party("PackTrace Pharma", "0300011111116", "0300011111215"),
-        ship_to=dscsa.Party("GS1 Drug Distributor", "0399999999991", "0399993456780", "136 Main St", "KY-1"),
-        sold_to=None,
-        po_number="PO-1",
-        despatch_advice="DEL-1",
-        shipped_ssccs=(pallet,),
-        loose_packs=(),
-    )
+    shipment = dscsa.Shipment("BENCH-1", AT, FROM, TO, None, "PO-1", "DEL-1", (pallet,), ())
     lots = [dscsa.Lot(PRODUCT.code, "A123", "351115", tuple(serials), AT)]
     return dscsa.shipment_document(Header(AT, SENDER), shipment, {PRODUCT.code: PRODUCT}, iter(lots), nodes)
 

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.expiry import parse_expiry
