@@ -12,6 +12,7 @@ from packtrace.auth.service import tenant_service
 from packtrace.demo import DemoCredentials
 from packtrace.products.regulatory import ndc_in_gtin, ndc_ten_digit_forms
 from tests.auth.people import Person, expect_ok
+from tests.cli.support import Cli
 from tests.support import assert_error, register_prefixes
 
 # GS1 US: a GTIN-12 "3" + NDC 0001-0123-45 + check digit, as a GTIN-14; its company prefix 0300010.
@@ -109,3 +110,20 @@ def test_ndc_forms() -> None:
     assert ndc_ten_digit_forms("00001-0123-45") == {"0001012345", "0000112345"}
     assert ndc_ten_digit_forms("01234-0567-08") == {"1234056708", "0123456708", "0123405678"}
     assert ndc_ten_digit_forms("12345-6789-12") == set()
+
+
+def test_the_cli_sets_shows_and_clears_regulatory_fields(cli: Cli) -> None:
+    cli.tenant("acme")
+    created = cli.json(
+        "product", "create", "--tenant", "acme", "--code", "01234512345901", "--name", "Tablets",
+        "--company-prefix-length", "7", "--field", "strength=100 mg", "--field", "target_markets=de, at",
+        "--field", "pack_size=30",
+    )  # fmt: skip
+    assert (created["strength"], created["target_markets"], created["pack_size"]) == ("100 mg", ["AT", "DE"], 30)
+    updated = cli.json("product", "update", "--tenant", "acme", "--code", "01234512345901", "--field", "strength=")
+    assert updated["strength"] is None and updated["pack_size"] == 30
+    line = cli.error("product", "update", "--tenant", "acme", "--code", "01234512345901", "--field", "colour=red")
+    assert line.startswith("error: field: 'colour=red': expected NAME=VALUE")
+    line = cli.error("product", "update", "--tenant", "acme", "--code", "01234512345901", "--field", "ndc=12")
+    assert line.startswith("error: ndc: must be an NDC of 10 or 11 digits")
+    assert "strength" not in cli.json("product", "list", "--tenant", "acme")[0]

@@ -147,3 +147,25 @@ def values_of(product: Product) -> dict[str, object]:
     values["target_markets"] = target_markets(product)
     values["ndc"] = product.ndc
     return values
+
+
+def from_text(assignments: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` texts (the CLI's ``--field``, a form's inputs) as values for ``apply``: pack_size a
+    number, target_markets comma-separated country codes; an empty value clears the field."""
+    values: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep or name not in FIELDS:
+            raise ValidationError.on_field(
+                "field", f"{assignment!r}: expected NAME=VALUE with NAME one of {', '.join(FIELDS)}"
+            )
+        if name == "pack_size":
+            if text.strip() and not text.strip().isdigit():
+                raise ValidationError.on_field("pack_size", "must be a whole number")
+            values[name] = int(text.strip() or 0)
+        elif name == "target_markets":
+            values[name] = [c.strip().upper() for c in text.split(",") if c.strip()]
+        else:
+            values[name] = text
+    return values
