@@ -44,7 +44,7 @@ A_SHIPMENT = "isolation-A-shipment-1"
 # Texts only A has and no request of B carries: their appearance in B's answers is a leak.
 A_PRIVATE = ("isolation-A-private-description", "isolation-A-private-product")
 # Path parameters that name no object of a tenant (the same for all tenants).
-SHARED_PARAMETERS = {"market", "action"}
+SHARED_PARAMETERS = {"market", "action", "schema_name"}
 UNAUTHENTICATED = {"/health", "/v1/api_auth", "/api/login"}
 
 
@@ -156,6 +156,7 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
             "action": "release",
             "gln": A_PARTNER_GLN,
             "shipment_id": A_SHIPMENT,
+            "schema_name": "eu-batch-upload.schema.json",
         }
     )
 

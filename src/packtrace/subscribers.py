@@ -10,7 +10,9 @@ from __future__ import annotations
 from packtrace.audit import service as audit
 from packtrace.epcis import service as epcis
 from packtrace.epcis import shipping as epcis_shipping
+from packtrace.reporting import triggers
 
 audit.wire()
 epcis.wire()
 epcis_shipping.wire()
+triggers.wire()

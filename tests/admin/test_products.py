@@ -130,3 +130,18 @@ def test_an_unknown_product_is_a_404_page(admin_ui: AdminUI) -> None:
     response = admin_ui.get("/products/04006381333931")
     assert response.status_code == 404
     assert "no product" in response.text
+
+
+def test_the_form_sets_and_clears_regulatory_master_data(admin_ui: AdminUI, admin: Person, session: Session) -> None:
+    form = {"product_code": "4006381333931", "name": "Acme", "company_prefix_length": "7", "pack_size": "30"}
+    form |= {"strength": "20 mg", "target_markets": "de, AT", "nie": "DKL1"}
+    assert admin_ui.post("/products", form).status_code == 303
+    page = admin_ui.get("/products/04006381333931").text
+    assert 'value="AT, DE"' in page and 'value="20 mg"' in page
+    product = product_service.get(session, admin.tenant_id, "04006381333931")
+    assert (product.pack_size, product.target_markets, product.nie) == (30, "AT,DE", "DKL1")
+    response = admin_ui.post("/products/04006381333931", form | {"ndc": "12-34"})
+    assert response.status_code == 400 and "must be an NDC" in (field_error(response.text, "ndc") or "")
+    assert admin_ui.post("/products/04006381333931", form | {"strength": "", "pack_size": ""}).status_code == 303
+    session.refresh(product)
+    assert (product.strength, product.pack_size, product.nie) == (None, None, "DKL1")

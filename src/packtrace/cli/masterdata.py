@@ -12,6 +12,7 @@ from packtrace.gs1.serials import DEFAULT_ALPHABET, DEFAULT_SERIAL_LENGTH
 from packtrace.lines.service import line_service
 from packtrace.markets.service import MARKETS, market_service
 from packtrace.models import MarketProfile, PackagingLine
+from packtrace.products import regulatory
 from packtrace.products.service import ProductSettings, ProductView, product_service
 
 market_app = typer.Typer(help="Market profiles: the markets a tenant supplies.", no_args_is_help=True)
@@ -64,9 +65,23 @@ def market_row(profile: MarketProfile) -> dict[str, Any]:
     return {"market": profile.market, "name": profile.name, "created_at": profile.created_at}
 
 
-def product_row(view: ProductView) -> dict[str, Any]:
+RegulatoryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        help="Regulatory master data as NAME=VALUE, repeatable: "
+        + ", ".join(regulatory.FIELDS)
+        + " (target_markets comma-separated; an empty VALUE clears).",
+        show_default=False,
+    ),
+]
+
+
+def product_row(view: ProductView, with_regulatory: bool = True) -> dict[str, Any]:
+    """A product for output; the list leaves the regulatory fields out to keep its table narrow."""
     product = view.product
-    return {
+    extra = regulatory.values_of(product) if with_regulatory else {}
+    return extra | {
         "code": product.code,
         "name": product.name,
         "alias": product.alias,
@@ -129,6 +144,7 @@ def product_create(
     serial_alphabet: SerialAlphabetOption = None,
     pool_threshold: PoolThresholdOption = None,
     pool_refill_size: PoolRefillSizeOption = None,
+    fields: RegulatoryOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Register a product."""
@@ -141,6 +157,7 @@ def product_create(
         serial_alphabet=serial_alphabet,
         pool_threshold=pool_threshold,
         pool_refill_size=pool_refill_size,
+        regulatory=regulatory.from_text(fields or []),
     )
     with unit_of_work(load_settings()) as session:
         row = product_row(product_service.create(session, tenant_named(session, tenant).id, code, settings))
@@ -162,6 +179,7 @@ def product_update(
     serial_alphabet: SerialAlphabetOption = None,
     pool_threshold: PoolThresholdOption = None,
     pool_refill_size: PoolRefillSizeOption = None,
+    fields: RegulatoryOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Change a product's settings; what is not given stays as it is. The code never changes."""
@@ -174,6 +192,7 @@ def product_update(
         serial_alphabet=serial_alphabet,
         pool_threshold=pool_threshold,
         pool_refill_size=pool_refill_size,
+        regulatory=regulatory.from_text(fields or []),
     )
     with unit_of_work(load_settings()) as session:
         row = product_row(product_service.update(session, tenant_named(session, tenant).id, code, settings))
@@ -192,7 +211,8 @@ def product_show(tenant: TenantOption, code: CodeOption, as_json: JsonOption = F
 def product_list(tenant: TenantOption, as_json: JsonOption = False) -> None:
     """List a tenant's products."""
     with unit_of_work(load_settings()) as session:
-        rows = [product_row(v) for v in product_service.list_all(session, tenant_named(session, tenant).id)]
+        views = product_service.list_all(session, tenant_named(session, tenant).id)
+        rows = [product_row(v, with_regulatory=False) for v in views]
     if as_json:
         emit(rows, as_json, "Products")
         return

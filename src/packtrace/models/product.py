@@ -29,6 +29,18 @@ class Product(TenantScoped, Timestamped, Base):
     # ``pool_refill_size`` are made. A threshold of 0 turns it off.
     pool_threshold: Mapped[int] = mapped_column(default=0, server_default="0")
     pool_refill_size: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Regulatory master data the markets' reports carry (all optional; see products/regulatory.py).
+    common_name: Mapped[str | None] = mapped_column(String(255))  # INN
+    pharmaceutical_form: Mapped[str | None] = mapped_column(String(100))
+    dosage_form: Mapped[str | None] = mapped_column(String(100))  # US: the DSCSA master data's dosageFormType
+    strength: Mapped[str | None] = mapped_column(String(100))
+    pack_type: Mapped[str | None] = mapped_column(String(100))
+    pack_size: Mapped[int | None]
+    mah_name: Mapped[str | None] = mapped_column(String(255))
+    mah_id: Mapped[str | None] = mapped_column(String(64))
+    target_markets: Mapped[str | None] = mapped_column(String(255))  # ISO 3166 alpha-2 codes, comma-separated
+    ndc: Mapped[str | None] = mapped_column(String(13))  # US National Drug Code, hyphenated as registered
+    nie: Mapped[str | None] = mapped_column(String(64))  # IDN: BPOM registration number (Nomor Izin Edar)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

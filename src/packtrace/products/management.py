@@ -8,6 +8,7 @@ from packtrace.audit.schemas import ReasonQuery
 from packtrace.auth.principal import AnyUser, SupportUser
 from packtrace.kit.deps import DbSession
 from packtrace.kit.envelope import Envelope
+from packtrace.products import regulatory
 from packtrace.products.schemas import ProductCreate, ProductRead, ProductUpdate
 from packtrace.products.service import ProductSettings, ProductView, product_service
 
@@ -28,6 +29,7 @@ def product_read(view: ProductView) -> ProductRead:
         serial_count=product.serial_count,
         pool_threshold=product.pool_threshold,
         pool_refill_size=product.pool_refill_size,
+        **regulatory.values_of(product),
         created_at=product.created_at,
         updated_at=product.updated_at,
     )
@@ -43,6 +45,7 @@ def _settings(body: ProductCreate | ProductUpdate) -> ProductSettings:
         serial_alphabet=body.serial_alphabet,
         pool_threshold=body.pool_threshold,
         pool_refill_size=body.pool_refill_size,
+        regulatory=body.model_dump(include=set(regulatory.FIELDS), exclude_none=True),
     )
 
 

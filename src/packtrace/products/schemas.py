@@ -23,7 +23,37 @@ POOL_REFILL_SIZE_HELP = (
 )
 
 
-class ProductCreate(BaseModel):
+Text100 = Annotated[str, StringConstraints(max_length=100), NoNul]
+Text64 = Annotated[str, StringConstraints(max_length=64), NoNul]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class RegulatoryFields(BaseModel):
+    """Regulatory master data the markets' reports carry; all optional. On update a field left out (or
+    null) stays as it is; an empty text, ``pack_size`` 0 or an empty ``target_markets`` clears it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    common_name: Text255 | None = Field(default=None, description="EU: common name (INN)")
+    pharmaceutical_form: Text100 | None = Field(default=None, description="EU: pharmaceutical form")
+    dosage_form: Text100 | None = Field(default=None, description="US: dosage form (DSCSA master data)")
+    strength: Text100 | None = Field(default=None, description="e.g. 100 mg")
+    pack_type: Text100 | None = Field(default=None, description="EU: pack type, e.g. blister")
+    pack_size: int | None = Field(default=None, description="units in the pack, 1-1,000,000 (0 clears it)")
+    mah_name: Text255 | None = Field(default=None, description="marketing authorisation holder's name")
+    mah_id: Text64 | None = Field(default=None, description="marketing authorisation holder's id, if any")
+    target_markets: list[CountryCode] | None = Field(
+        default=None, max_length=60, description="EU: countries the pack is for (ISO 3166 alpha-2)"
+    )
+    ndc: Text64 | None = Field(
+        default=None,
+        description="US: National Drug Code, 4-4-2, 5-3-2, 5-4-1 or 5-4-2 with hyphens; the one a GTIN "
+        "derived from an NDC carries",
+    )
+    nie: Text64 | None = Field(default=None, description="IDN: BPOM registration number (NIE)")
+
+
+class ProductCreate(RegulatoryFields):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     product_code: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
@@ -41,7 +71,7 @@ class ProductCreate(BaseModel):
     reason: Reason = None
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(RegulatoryFields):
     """Fields left out (or null) stay as they are; an empty ``alias`` clears it. New serial settings apply
     only to serials made from now on."""
 
@@ -69,6 +99,8 @@ class ProductUpdate(BaseModel):
 
 
 class ProductRead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     product_code: str
     product_code_schema: str
     name: str
@@ -80,5 +112,16 @@ class ProductRead(BaseModel):
     serial_count: int = Field(description="serial numbers ever made for this code")
     pool_threshold: int = Field(description=POOL_THRESHOLD_HELP)
     pool_refill_size: int = Field(description=POOL_REFILL_SIZE_HELP)
+    common_name: str | None
+    pharmaceutical_form: str | None
+    dosage_form: str | None
+    strength: str | None
+    pack_type: str | None
+    pack_size: int | None
+    mah_name: str | None
+    mah_id: str | None
+    target_markets: list[str]
+    ndc: str | None
+    nie: str | None
     created_at: datetime
     updated_at: datetime

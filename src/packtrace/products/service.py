@@ -12,12 +12,15 @@ from packtrace.audit.facts import Json, publish_change, snapshot
 from packtrace.gs1 import serials as serial_rules
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.gtin import company_prefix_length_is_valid, normalize_gtin
+from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import ConflictError, InsufficientSerialsError, NotFoundError, ValidationError
+from packtrace.kit.facts import publish
 from packtrace.markets.service import parse_market
 from packtrace.models import Product
 from packtrace.models.enums import ProductCodeSchema
 from packtrace.prefixes.service import company_prefix_service
-from packtrace.products import repository
+from packtrace.products import regulatory, repository
+from packtrace.products.facts import ProductMasterDataChanged
 
 # The most serials one order can hold: quantity 100,000 with 100 % extra. A product's serial space must
 # keep even such an order within the EU rule (guessing chance below 1 in 10,000).
@@ -42,6 +45,8 @@ class ProductSettings:
     # ``pool_refill_size`` more. A threshold of 0 turns it off.
     pool_threshold: int | None = None
     pool_refill_size: int | None = None
+    # Regulatory master data (products/regulatory.py): the fields set, by name.
+    regulatory: dict[str, object] = field(default_factory=dict)
 
 
 # What the audit trail records of a product (with its markets).
@@ -53,6 +58,7 @@ AUDITED_FIELDS = (
     "serial_alphabet",
     "pool_threshold",
     "pool_refill_size",
+    *regulatory.FIELDS,
 )
 
 
@@ -165,6 +171,7 @@ class ProductService:
         product.pool_threshold, product.pool_refill_size = _check_pool_settings(
             product, settings.pool_threshold or 0, settings.pool_refill_size or 0
         )
+        regulatory.apply(product, settings.regulatory)
         markets = _check_markets(settings.markets or [])
         # Last of the checks: a form's other mistakes are shown first, each at its field.
         company_prefix_service.check_product_code(session, tenant_id, gtin, product.company_prefix_length)
@@ -172,6 +179,8 @@ class ProductService:
         session.flush()
         repository.set_markets(session, tenant_id, product.id, markets)
         publish_change(session, tenant_id, "product", gtin, "created", None, _audited(product, markets), reason=reason)
+        at = transaction_time(session)
+        publish(session, ProductMasterDataChanged(tenant_id, gtin, tuple(markets), created=True, at=at))
         return ProductView(product, markets)
 
     def get(self, session: Session, tenant_id: int, code: str) -> Product:
@@ -257,12 +266,16 @@ class ProductService:
                 product.pool_threshold if settings.pool_threshold is None else settings.pool_threshold,
                 product.pool_refill_size if settings.pool_refill_size is None else settings.pool_refill_size,
             )
+        regulatory.apply(product, settings.regulatory)
         markets = repository.markets_of(session, tenant_id, product.id)
         if settings.markets is not None:
             markets = self._replace_markets(session, product, _check_markets(settings.markets), markets)
         session.flush()
         after = _audited(product, markets)
         publish_change(session, tenant_id, "product", product.code, "changed", before, after, reason=reason)
+        if after != before:
+            at = transaction_time(session)
+            publish(session, ProductMasterDataChanged(tenant_id, product.code, tuple(markets), created=False, at=at))
         return ProductView(product, markets)
 
     def _replace_markets(self, session: Session, product: Product, new: list[str], old: list[str]) -> list[str]:

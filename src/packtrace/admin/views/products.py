@@ -16,6 +16,7 @@ from packtrace.kit.deps import DbSession
 from packtrace.kit.errors import DomainError
 from packtrace.models import Product
 from packtrace.models.enums import Market
+from packtrace.products import regulatory
 from packtrace.products.service import ProductSettings, product_service
 
 TAB = "products"
@@ -30,6 +31,7 @@ FIELDS = (
     "serial_alphabet",
     "pool_threshold",
     "pool_refill_size",
+    *regulatory.FIELDS,
 )
 MARKETS = [m.value for m in Market]
 
@@ -91,7 +93,16 @@ def _settings(form: FormData, errors: FormErrors) -> ProductSettings:
         serial_alphabet=text(form, "serial_alphabet") or None,
         pool_threshold=optional_int(form, "pool_threshold", errors),
         pool_refill_size=optional_int(form, "pool_refill_size", errors),
+        regulatory=_regulatory(form, errors),
     )
+
+
+def _regulatory(form: FormData, errors: FormErrors) -> dict[str, object]:
+    """Every regulatory field of the form: an empty input clears its field."""
+    found: dict[str, object] = {name: text(form, name) for name in (*regulatory.TEXT_FIELDS, "ndc")}
+    found["pack_size"] = optional_int(form, "pack_size", errors) or 0
+    found["target_markets"] = [c.strip().upper() for c in text(form, "target_markets").split(",") if c.strip()]
+    return found
 
 
 @router.post("")
@@ -130,7 +141,9 @@ def _values_of(product: Product) -> dict[str, str]:
         "serial_alphabet": product.serial_alphabet,
         "pool_threshold": str(product.pool_threshold),
         "pool_refill_size": str(product.pool_refill_size),
-    }
+        "pack_size": str(product.pack_size or ""),
+        "target_markets": ", ".join(regulatory.target_markets(product)),
+    } | {name: getattr(product, name) or "" for name in (*regulatory.TEXT_FIELDS, "ndc")}
 
 
 @router.get("/{code}")
