@@ -36,6 +36,7 @@ from packtrace.packs import management as packs_management
 from packtrace.packs.endpoints import router as packs_router
 from packtrace.prefixes import management as prefixes_management
 from packtrace.products import management as products_management
+from packtrace.reporting import management as reports_management
 from packtrace.serials import management as serials_management
 from packtrace.serials.endpoints import router as serials_router
 
@@ -50,6 +51,7 @@ MANAGEMENT_FEATURES = (
     serials_management,
     packs_management,
     aggregation_management,
+    reports_management,
 )
 
 DESCRIPTION = """
