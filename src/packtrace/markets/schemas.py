@@ -28,7 +28,7 @@ class HttpDestination(BaseModel):
 
     kind: Literal["http"]
     url: Annotated[str, StringConstraints(min_length=1, max_length=2048), NoNul]
-    auth_header: Annotated[str | None, StringConstraints(max_length=4096), NoNul] = None
+    auth_header: Annotated[str, StringConstraints(max_length=4096), NoNul] | None = None
 
 
 class FolderDestination(BaseModel):
