@@ -118,7 +118,7 @@ def test_a_rejected_report_holds_its_stream_until_retried(
         assert outbox.run_once(now=after(rejected.answered_at, 3600)) == 0  # held, however late
         retried = client_support["retry"](first)
         assert retried["state"] == PENDING
-        assert outbox.run_once(now=after(rejected.answered_at, 1)) == 2
+        assert outbox.run_once() == 2  # due now
     assert [r.key for r in receiver.requests] == [
         report(database, i).idempotency_key for i in (first, other, first, second)
     ]
