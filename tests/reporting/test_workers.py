@@ -5,6 +5,7 @@ SIGKILL mid-delivery loses nothing."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -124,22 +125,46 @@ def test_two_workers_deliver_every_report_once_in_stream_order(committed: Commit
     assert all(attempts(committed.database, i) == [(ACK, 200)] for i in ids)
 
 
-def test_a_worker_killed_mid_delivery_loses_nothing(committed: Committed) -> None:
-    report_id = add_report(committed.database, committed.tenant_id)
+def _worker_process(committed: Committed) -> subprocess.Popen[bytes]:
+    """``packtrace worker`` in a process of its own, on the committed database."""
     environment = os.environ | {
         "PACKTRACE_DATABASE_URL": committed.url,
         "PACKTRACE_SECRET_KEY": SERVER_KEY,
         "PACKTRACE_WORKER_POLL_SECONDS": "0.1",
     }
+    return subprocess.Popen(
+        [sys.executable, "-m", "packtrace", "worker"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_sigterm_lets_the_delivery_under_way_finish(committed: Committed) -> None:
+    report_id = add_report(committed.database, committed.tenant_id)
     with running() as receiver:
         set_destination(committed.database, committed.tenant_id, http(receiver.url))
         receiver.hold.clear()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "packtrace", "worker"],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process = _worker_process(committed)
+        try:
+            assert receiver.arrived.wait(60), "the worker never delivered"
+            process.send_signal(signal.SIGTERM)
+            receiver.hold.set()
+            assert process.wait(60) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(30)
+    assert report(committed.database, report_id).state == ACK
+    assert attempts(committed.database, report_id) == [(ACK, 200)]
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing(committed: Committed) -> None:
+    report_id = add_report(committed.database, committed.tenant_id)
+    with running() as receiver:
+        set_destination(committed.database, committed.tenant_id, http(receiver.url))
+        receiver.hold.clear()
+        process = _worker_process(committed)
         try:
             assert receiver.arrived.wait(60), "the worker never delivered"
         finally:
