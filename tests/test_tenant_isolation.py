@@ -31,7 +31,8 @@ from packtrace.demo import DEMO_API_KEY_NAME, DemoCredentials
 from packtrace.kit.db import Database
 from packtrace.models import EpcisEvent, PackagingLine, PackagingOrder
 from packtrace.models.base import Base
-from packtrace.models.enums import Role
+from packtrace.models.enums import ReportKind, Role
+from packtrace.reporting.outbox import batch_stream, enqueue
 from tests.admin.support import AdminUI
 from tests.aggregation.support import PREFIX
 from tests.shipments.support import acknowledge
@@ -127,12 +128,23 @@ def _make_a(client: TestClient, demo: DemoCredentials, database: Database) -> Te
         key = next(k for k in api_key_service.list_all(s, tenant.id) if k.name == DEMO_API_KEY_NAME)
         channel = channel_service.list_all(s, tenant.id)[0]
         event_id = s.scalar(select(EpcisEvent.event_id).where(EpcisEvent.tenant_id == tenant.id).limit(1))
+        report = enqueue(
+            s,
+            tenant_id=tenant.id,
+            market="EU",
+            kind=ReportKind.EU_BATCH_UPLOAD,
+            stream=batch_stream(demo.product_code, "BATCH111"),
+            subject=A_PRIVATE[0],
+            media_type="application/json",
+            document=b'{"batch": "BATCH111"}',
+        )
     return TenantA(
         {
             "prefix": "1234512",
             "event_id": event_id,
             "epc": f"https://id.gs1.org/01/{demo.product_code}/21/{serials[0]}",
             "capture_id": captured.json()["captureID"],
+            "report_id": report.id,
             "order_id": A_ORDER,
             "order_ids": [A_ORDER],
             "pk": order_pk,

@@ -39,6 +39,7 @@ from packtrace.partners import management as partners_management
 from packtrace.prefixes import management as prefixes_management
 from packtrace.products import management as products_management
 from packtrace.reporting import schema_endpoints as report_schemas
+from packtrace.reporting import management as reports_management
 from packtrace.serials import management as serials_management
 from packtrace.serials.endpoints import router as serials_router
 from packtrace.shipments.endpoints import router as shipments_router
@@ -57,6 +58,7 @@ MANAGEMENT_FEATURES = (
     partners_management,
     batches_management,
     report_schemas,
+    reports_management,
 )
 
 DESCRIPTION = """

@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Secure cookies even when the server sees plain http (TLS ends at a proxy), and HSTS on every answer.
     cookie_secure: bool = False
+    # The root of the reporting outbox's drop folders: a market's folder destination is a path under it.
+    # Unset: folder destinations are refused.
+    report_dir: Path | None = None
+    # The outbox worker: how often it looks for due reports, how long a receiver may take to answer, and
+    # how long a claimed report stays its own before another worker may take it over (longer than the
+    # timeout, so that a slow delivery is never taken over while it still runs).
+    worker_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
+    report_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    report_lease_seconds: float = Field(default=120.0, gt=0, le=86_400)
     page_size_default: int = Field(default=100, ge=1, le=10_000)
     log_level: str = "INFO"
     # Connections and admission, per server process (README, "Sizing workers and connections").

@@ -41,6 +41,8 @@ TABS: tuple[Tab, ...] = (
     Tab("packaging", "Packaging", "/packaging", support=Access.CHANGE, user=Access.VIEW),
     Tab("commissioning", "Commissioning", "/commissioning", support=Access.CHANGE),
     Tab("labels", "Labels", "/labels", support=Access.CHANGE, user=Access.CHANGE),
+    # Everyone follows the reports to markets; Support retries and cancels them.
+    Tab("reports", "Reports", "/reports", support=Access.CHANGE, user=Access.VIEW),
     # Read-only for everyone: records are written by the changes themselves.
     Tab("audit", "Audit", "/audit", support=Access.VIEW),
     Tab("settings", "Settings", "/settings", admin_only=True),

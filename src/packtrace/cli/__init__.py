@@ -18,6 +18,7 @@ from packtrace.cli import (
     partners,
     pool,
     prefixes,
+    reports,
     service_cmds,
     ssccs,
     tenancy,
@@ -40,6 +41,7 @@ app.command("serve", rich_help_panel=SERVICE)(service_cmds.serve_cmd)
 app.command("demo", rich_help_panel=SERVICE)(service_cmds.demo_cmd)
 app.command("seed-demo", rich_help_panel=SERVICE)(service_cmds.seed_demo_cmd)
 app.command("migrate", rich_help_panel=SERVICE)(service_cmds.migrate_cmd)
+app.command("worker", rich_help_panel=SERVICE)(reports.worker_cmd)
 
 app.add_typer(tenancy.tenant_app, name="tenant", rich_help_panel=TENANCY)
 app.add_typer(tenancy.user_app, name="user", rich_help_panel=TENANCY)
@@ -60,6 +62,7 @@ app.add_typer(packs.commission_app, name="commission", rich_help_panel=SERIALS)
 app.add_typer(labels.labels_app, name="labels", rich_help_panel=SERIALS)
 app.add_typer(epcis.epcis_app, name="epcis", rich_help_panel=SERIALS)
 app.add_typer(batches.batches_app, name="batches", rich_help_panel=SERIALS)
+app.add_typer(reports.reports_app, name="reports", rich_help_panel=SERIALS)
 
 
 def main() -> None:

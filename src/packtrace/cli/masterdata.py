@@ -7,9 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from packtrace.cli.context import TenantOption, load_settings, tenant_named, unit_of_work
+from packtrace.cli.errors import CliError
 from packtrace.cli.output import JsonOption, emit, print_message
 from packtrace.gs1.serials import DEFAULT_ALPHABET, DEFAULT_SERIAL_LENGTH
 from packtrace.lines.service import line_service
+from packtrace.markets.schemas import FolderDestination, HttpDestination
 from packtrace.markets.service import MARKETS, market_service
 from packtrace.models import MarketProfile, PackagingLine
 from packtrace.products import regulatory
@@ -62,7 +64,16 @@ PRODUCT_LIST_COLUMNS = ["code", "name", "alias", "markets", "serial_length", "se
 
 
 def market_row(profile: MarketProfile) -> dict[str, Any]:
-    return {"market": profile.market, "name": profile.name, "created_at": profile.created_at}
+    where = profile.destination_url or profile.destination_path
+    destination = f"{profile.destination_kind}: {where}" if profile.destination_kind else None
+    if profile.destination_auth_encrypted:
+        destination = f"{destination} (auth header set)"
+    return {
+        "market": profile.market,
+        "name": profile.name,
+        "destination": destination,
+        "created_at": profile.created_at,
+    }
 
 
 RegulatoryOption = Annotated[
@@ -120,6 +131,43 @@ def market_remove(tenant: TenantOption, market: MarketArgument, as_json: JsonOpt
     with unit_of_work(load_settings()) as session:
         market_service.remove(session, tenant_named(session, tenant).id, market)
     print_message(f"Market profile {market} removed.", as_json, {"market": market, "removed": True})
+
+
+@market_app.command("destination")
+def market_destination(
+    tenant: TenantOption,
+    market: MarketArgument,
+    url: Annotated[str | None, typer.Option("--url", help="POST each report to this http(s) URL.")] = None,
+    auth_header: Annotated[
+        str | None, typer.Option("--auth-header", help="'Name: value' sent with each POST (stored encrypted).")
+    ] = None,
+    folder: Annotated[
+        str | None, typer.Option("--folder", help="Write each report into this folder under PACKTRACE_REPORT_DIR.")
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="No destination: reports wait, Pending.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Set where a market's reports go: --url (with --auth-header), --folder, or --none."""
+    if sum((url is not None, folder is not None, none)) != 1 or (auth_header is not None and url is None):
+        raise CliError("give one of --url (with --auth-header if any), --folder or --none")
+    destination: HttpDestination | FolderDestination | None = None
+    if url is not None:
+        destination = HttpDestination(kind="http", url=url, auth_header=auth_header)
+    elif folder is not None:
+        destination = FolderDestination(kind="folder", path=folder)
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        profile = market_service.update(
+            session,
+            tenant_named(session, tenant).id,
+            market,
+            server_key=settings.signing_key(),
+            report_dir=settings.report_dir,
+            destination=destination,
+            set_destination=True,
+        )
+        row = market_row(profile)
+    emit(row, as_json, "Market profile")
 
 
 @market_app.command("list")

@@ -17,6 +17,7 @@ from packtrace.app import MANUFACTURER_V2_PREFIX, create_app
 from packtrace.cli.context import display_url, load_settings, migrate, unit_of_work
 from packtrace.cli.errors import CliError
 from packtrace.cli.output import JsonOption, print_json, print_record
+from packtrace.cli.reports import start_worker_thread
 from packtrace.config import Settings
 from packtrace.demo import DemoCredentials, seed_demo
 
@@ -66,10 +67,26 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_server(settings: Settings, sock: socket.socket, *, workers: int = 1, migrate_first: bool = True) -> None:
+NoWorkerOption = Annotated[
+    bool, typer.Option("--no-worker", help="Do not deliver reports here (run `packtrace worker` elsewhere).")
+]
+
+
+def run_server(
+    settings: Settings,
+    sock: socket.socket,
+    *,
+    workers: int = 1,
+    migrate_first: bool = True,
+    outbox_worker: bool = True,
+) -> None:
     """Serve ``create_app(settings)`` with uvicorn on ``sock`` until stopped; ``serve`` and ``demo`` both
     use it. With several workers, that many processes serve the one socket, each building its app from
-    the environment (``app_from_environment``): the settings read here are those the workers read."""
+    the environment (``app_from_environment``): the settings read here are those the workers read.
+
+    The outbox worker runs on a thread of this process, the one that supervises the server processes:
+    one per server whatever ``workers`` is. Several servers on one database each run theirs; their
+    claims keep them apart."""
     if migrate_first:
         migrate(settings)
     # Made (or read) once here: workers starting together would otherwise race to create the key file.
@@ -78,12 +95,18 @@ def run_server(settings: Settings, sock: socket.socket, *, workers: int = 1, mig
     database = display_url(settings.database_url)
     typer.echo(f"PackTrace on {url}, {workers} worker(s) (database {database}); API docs at {url}/docs", err=True)
     options: dict[str, Any] = {"log_level": settings.log_level.lower(), **settings.proxy_options()}
-    if workers == 1:
-        config = uvicorn.Config(create_app(settings), **options)
-        uvicorn.Server(config).run(sockets=[sock])
-    else:
-        config = uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
-        Multiprocess(config, sockets=[sock]).run()
+    stop, thread = start_worker_thread(settings) if outbox_worker else (None, None)
+    try:
+        if workers == 1:
+            config = uvicorn.Config(create_app(settings), **options)
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            config = uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
+            Multiprocess(config, sockets=[sock]).run()
+    finally:
+        if stop is not None and thread is not None:
+            stop.set()  # a delivery under way finishes and is recorded first
+            thread.join(settings.report_timeout_seconds + 5)
 
 
 def app_from_environment() -> FastAPI:
@@ -153,9 +176,14 @@ def migrate_cmd(as_json: JsonOption = False) -> None:
         typer.echo(f"Database {database} is at revision {revision}.")
 
 
-def serve_cmd(host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1) -> None:
-    """Migrate the database, then serve the API (and its docs at /docs)."""
-    run_server(load_settings(), listen(host, port), workers=workers)
+def serve_cmd(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: WorkersOption = 1,
+    no_worker: NoWorkerOption = False,
+) -> None:
+    """Migrate the database, then serve the API (and its docs at /docs) and deliver due reports."""
+    run_server(load_settings(), listen(host, port), workers=workers, outbox_worker=not no_worker)
 
 
 def seed_demo_cmd(as_json: JsonOption = False) -> None:

@@ -3,6 +3,7 @@ the high-entropy keys and tokens we generate (so they can be looked up by their 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -12,6 +13,7 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from packtrace.kit.request_context import with_headers
@@ -95,3 +97,24 @@ class HstsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, with_headers(send, [HSTS_HEADER]) if scope["type"] == "http" else send)
+
+
+def _fernet(server_key: bytes, purpose: str) -> Fernet:
+    # A key of its own per purpose, derived from the server key: a value encrypted for one use cannot be
+    # passed off as another's, and rotating the server key makes every stored secret unreadable at once.
+    derived = hmac.new(server_key, f"packtrace:encrypt:{purpose}".encode(), hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def encrypt_secret(server_key: bytes, purpose: str, value: str) -> str:
+    """``value`` encrypted and authenticated (Fernet: AES-CBC with HMAC-SHA256) under the server key."""
+    return _fernet(server_key, purpose).encrypt(value.encode()).decode()
+
+
+def decrypt_secret(server_key: bytes, purpose: str, token: str) -> str | None:
+    """The value ``encrypt_secret`` encrypted, or None when the token was made under another key (the
+    server key changed) or tampered with."""
+    try:
+        return _fernet(server_key, purpose).decrypt(token.encode()).decode()
+    except InvalidToken:
+        return None

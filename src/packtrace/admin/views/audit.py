@@ -32,6 +32,7 @@ ENTITIES = (
     "market",
     "packaging_order",
     "product",
+    "report",
     "serial_pool",
     "sscc_pool",
     "tab_permissions",
