@@ -38,8 +38,8 @@ from packtrace.packs.endpoints import router as packs_router
 from packtrace.partners import management as partners_management
 from packtrace.prefixes import management as prefixes_management
 from packtrace.products import management as products_management
-from packtrace.reporting import schema_endpoints as report_schemas
 from packtrace.reporting import management as reports_management
+from packtrace.reporting import schema_endpoints as report_schemas
 from packtrace.serials import management as serials_management
 from packtrace.serials.endpoints import router as serials_router
 from packtrace.shipments.endpoints import router as shipments_router
