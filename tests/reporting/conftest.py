@@ -6,8 +6,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from packtrace.demo import DemoCredentials
+from packtrace.kit.db import Database
 from tests.auth.people import Person, admin, expect_ok, outsider, plain_user, support
 from tests.packs.support import in_progress
+from tests.reporting.support import cancel_seeded_reports
 
 __all__ = ["admin", "in_progress", "outsider", "plain_user", "support"]
 
@@ -20,3 +23,8 @@ def client_support(client: TestClient, support: Person) -> dict[str, Callable[[i
         return lambda report_id: expect_ok(client.post(f"/api/reports/{report_id}/{action}", headers=support.headers))
 
     return {"retry": act("retry"), "cancel": act("cancel")}
+
+
+@pytest.fixture
+def seeded_reports_cancelled(database: Database, demo: DemoCredentials) -> None:
+    cancel_seeded_reports(database)

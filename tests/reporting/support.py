@@ -6,14 +6,14 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from packtrace.kit.db import Database
 from packtrace.markets.schemas import FolderDestination, HttpDestination
 from packtrace.markets.service import market_service
 from packtrace.models import Report, ReportAttempt, Tenant
-from packtrace.models.enums import ReportKind
+from packtrace.models.enums import ReportKind, ReportState
 from packtrace.reporting.outbox import batch_stream, enqueue
 from packtrace.reporting.worker import Worker, WorkerSettings
 from tests.conftest import SERVER_KEY
@@ -89,3 +89,13 @@ def attempts(database: Database, report_id: int) -> list[tuple[str, int | None]]
 def after(moment: datetime | None, seconds: float = 1) -> datetime:
     assert moment is not None
     return moment + timedelta(seconds=seconds)
+
+
+def cancel_seeded_reports(database: Database) -> None:
+    """Seeding the demo enqueues its product's EU master data (a real trigger); tests of the outbox's
+    delivery count only the reports they add, so the seeded ones are cancelled first, as an operator
+    would."""
+    with database.unit_of_work() as session:
+        session.execute(
+            update(Report).where(Report.state == ReportState.PENDING.value).values(state=ReportState.CANCELLED.value)
+        )

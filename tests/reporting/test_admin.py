@@ -15,6 +15,8 @@ from tests.auth.people import Person
 from tests.reporting.receiver import running
 from tests.reporting.support import add_report, http, report, set_destination, worker
 
+pytestmark = pytest.mark.usefixtures("seeded_reports_cancelled")
+
 __all__ = ["ui_for"]
 
 

@@ -20,6 +20,8 @@ from tests.auth.people import Person, expect_error, expect_ok
 from tests.reporting.receiver import running
 from tests.reporting.support import KEY, add_report, http, set_destination, worker
 
+pytestmark = pytest.mark.usefixtures("seeded_reports_cancelled")
+
 HTTP = {"kind": "http", "url": "https://hub.example/upload", "auth_header": "Authorization: Bearer s3cret"}
 
 
@@ -110,7 +112,8 @@ def test_reports_listed_shown_downloaded(
     page = expect_ok(client.get("/api/reports?market=EU&limit=1", headers=plain_user.headers))
     assert [r["id"] for r in page["reports"]] == [third]
     rest = expect_ok(client.get(f"/api/reports?market=EU&cursor={page['next_cursor']}", headers=plain_user.headers))
-    assert [r["id"] for r in rest["reports"]] == [first] and rest["next_cursor"] is None
+    # Older: the demo product's master data, which seeding enqueued and the fixture cancelled.
+    assert [r["id"] for r in rest["reports"] if r["state"] != "Cancelled"] == [first] and rest["next_cursor"] is None
     rejected = expect_ok(client.get("/api/reports?state=Rejected", headers=plain_user.headers))["reports"]
     assert {r["id"] for r in rejected} == {first, third}
     shown = expect_ok(client.get(f"/api/reports/{first}", headers=plain_user.headers))

@@ -19,6 +19,8 @@ from tests.reporting.receiver import running
 from tests.reporting.support import add_report
 from tests.support import fake_uvicorn
 
+pytestmark = pytest.mark.usefixtures("seeded_reports_cancelled")
+
 __all__ = ["database_url", "raw_cli"]
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from packtrace.demo import DemoCredentials
 from packtrace.kit.db import Database
 from packtrace.markets.schemas import FolderDestination
@@ -23,6 +25,8 @@ from tests.reporting.support import (
     tenant_id_of,
     worker,
 )
+
+pytestmark = pytest.mark.usefixtures("seeded_reports_cancelled")
 
 ACK, REJECTED, PENDING = ReportState.ACKNOWLEDGED.value, ReportState.REJECTED.value, ReportState.PENDING.value
 

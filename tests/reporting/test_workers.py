@@ -30,6 +30,7 @@ from tests.reporting.support import (
     add_report,
     after,
     attempts,
+    cancel_seeded_reports,
     http,
     report,
     set_destination,
@@ -55,6 +56,7 @@ def committed(test_database: DatabaseUnderTest, tmp_path: Path) -> Iterator[Comm
         database = Database(url)
         with database.unit_of_work() as session:
             tenant_id = tenant_id_of(session, seed_demo(session, KEY, with_pool=False).tenant)
+        cancel_seeded_reports(database)
         return Committed(url, database, tenant_id)
 
     if not test_database.is_postgres:
