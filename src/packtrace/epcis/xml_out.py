@@ -243,7 +243,9 @@ def event_element(event: Mapping[str, Any]) -> etree._Element:
     if kind not in SEQUENCES:
         raise ValueError(f"no EPCIS 2.0 XML form for event type {kind!r}")
     names = _Names(event.get("@context"))
-    element = etree.Element(kind)
+    # The prefixes the event's own context declares keep their names in XML (lxml would say ns0, ns1).
+    declared = {p: ns for p, ns in context_namespaces(event.get("@context")).items() if p.isidentifier()}
+    element = etree.Element(kind, nsmap=declared or None)
     standard = COMMON + SEQUENCES[kind]
     for name in standard:
         if name in event and event[name] is not None:
