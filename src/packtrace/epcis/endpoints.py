@@ -169,7 +169,23 @@ async def _limited_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-@router.post("/capture", summary="Capture an EPCISDocument", status_code=202)
+# The body is read raw (JSON-LD or XML, under capture's own size limit): documented here, not parsed by FastAPI.
+_CAPTURE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/ld+json": {"schema": {"type": "object", "description": "EPCISDocument (JSON-LD)"}},
+            "application/json": {"schema": {"type": "object", "description": "EPCISDocument (JSON-LD)"}},
+            **{
+                t: {"schema": {"type": "string", "description": "EPCISDocument (EPCIS 2.0 XML)"}}
+                for t in xml_out.XML_TYPES
+            },
+        },
+    }
+}
+
+
+@router.post("/capture", summary="Capture an EPCISDocument", status_code=202, openapi_extra=_CAPTURE_BODY)
 async def capture(request: Request, caller: Caller, session: DbSession) -> JSONResponse:
     """Apply and store the events of an EPCISDocument: JSON-LD, or EPCIS 2.0 XML (`Content-Type:
     application/xml` or `text/xml`; a document that is not is refused naming its line and rule).
