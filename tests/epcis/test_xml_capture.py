@@ -21,7 +21,7 @@ from packtrace.epcis.events import Where, aggregation_event, document, lot_ilmd,
 from packtrace.epcis.hashing import event_hash
 from packtrace.models import EpcisEvent, Pack
 from tests.aggregation.support import sscc
-from tests.epcis.support import stored_events
+from tests.epcis.support import reference_hashes, stored_events
 from tests.epcis.xml_support import XML_BODY, xsd_errors
 from tests.support import standards
 
@@ -209,3 +209,38 @@ def test_the_parser_is_defended(
     response = client.post(CAPTURE, content=body, headers=api_headers | XML_BODY)
     assert response.status_code == 400, response.text
     assert reason in response.json()["title"] and "root:" not in response.text
+
+
+def test_extension_fields_captured_as_xml_are_kept_with_their_namespaces(
+    client: TestClient, api_headers: dict[str, str], demo: object, session: Session
+) -> None:
+    line = "<ex:line>L-7</ex:line><ex:shift><ex:crew>B</ex:crew><ex:crew>C</ex:crew></ex:shift>"
+    ilmd = (
+        "<ilmd><cbvmda:lotNumber>EXT-1</cbvmda:lotNumber><cbvmda:itemExpirationDate>2028-06-30"
+        "</cbvmda:itemExpirationDate><ex:grade>A</ex:grade></ilmd>"
+    )
+    body = _event(
+        TIME + EPC + "<action>ADD</action><bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>" + ilmd + line
+    )
+    body = body.replace(
+        b"xmlns:epcis=", b'xmlns:cbvmda="urn:epcglobal:cbv:mda" xmlns:ex="https://ns.example.com/epcis/" xmlns:epcis='
+    )
+    assert xsd_errors(body) == []
+    job = _capture(client, api_headers, body)
+    assert (job["success"], job["errors"]) == (True, [])
+    (stored,) = stored_events(session, reference=False)  # JSON schema valid
+    assert stored["@context"] == {"ex": "https://ns.example.com/epcis/"}
+    # The reference implementation reads only the document's context, and hashes an event's own
+    # "@context" as if it were a field: given the event's context at the document's level, it agrees.
+    doc = document([{k: v for k, v in stored.items() if k != "@context"}], AT)
+    doc["@context"] = [*doc["@context"], stored["@context"]]
+    assert reference_hashes(doc) == [stored["eventID"]]
+    assert stored["ex:line"] == "L-7" and stored["ex:shift"] == {"ex:crew": ["B", "C"]}
+    assert stored["ilmd"]["ex:grade"] == "A" and stored["ilmd"]["cbvmda:lotNumber"] == "EXT-1"
+    # And out again: the same elements in the same namespaces.
+    answer = client.get("/epcis/events", headers=api_headers | {"Accept": "application/xml"})
+    assert xsd_errors(answer.content) == []
+    assert (
+        b'<ex:line xmlns:ex="https://ns.example.com/epcis/">L-7</ex:line>' in answer.content
+        or b"<ex:line>L-7" in answer.content
+    )
