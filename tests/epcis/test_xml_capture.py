@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from packtrace.demo import DEMO_PRODUCT_CODE
 from packtrace.epcis import identifiers as ids
-from packtrace.epcis import xml_out
+from packtrace.epcis import xml_in, xml_out
 from packtrace.epcis.events import Where, aggregation_event, document, lot_ilmd, object_event
 from packtrace.epcis.hashing import event_hash
 from packtrace.models import EpcisEvent, Pack
@@ -244,3 +244,13 @@ def test_extension_fields_captured_as_xml_are_kept_with_their_namespaces(
         b'<ex:line xmlns:ex="https://ns.example.com/epcis/">L-7</ex:line>' in answer.content
         or b"<ex:line>L-7" in answer.content
     )
+
+
+def test_extension_wrappers_are_read_as_the_extensions_they_hold() -> None:
+    wrapped = "<baseExtension><ex:a>1</ex:a></baseExtension>" + EPC + "<action>OBSERVE</action>"
+    body = _event(TIME + wrapped + "<extension><ex:b>2</ex:b></extension><ex:c>3</ex:c>").replace(
+        b"xmlns:epcis=", b'xmlns:ex="https://ns.example.com/x" xmlns:epcis='
+    )
+    assert xsd_errors(body) == []
+    (event,) = xml_in.parse_document(body)["epcisBody"]["eventList"]
+    assert (event["ex:a"], event["ex:b"], event["ex:c"]) == ("1", "2", "3")

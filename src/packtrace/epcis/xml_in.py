@@ -309,7 +309,7 @@ def _event(element: etree._Element, names: _Names) -> dict[str, Any]:
         if extended or order.index(local) <= position:
             raise _refuse(child, f"{local} out of order or repeated: {kind} takes {', '.join(order)} in that order")
         position = order.index(local)
-        if local == "extension":
+        if local in ("extension", "baseExtension"):  # wrappers of user extensions: flattened, as in JSON-LD
             for key, value in _extensions(child, names).items():
                 _put(event, key, value)
         else:

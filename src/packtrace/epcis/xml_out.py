@@ -25,8 +25,16 @@ XML_TYPES = ("application/xml", "text/xml")
 _JSON_TYPES = ("application/json", "application/ld+json")
 
 # The XSD's sequence of each event type after the common part (eventTime, recordTime, eventTimeZoneOffset,
-# eventID, errorDeclaration, certificationInfo); user extensions (##other) come last.
-COMMON = ("eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "errorDeclaration", "certificationInfo")
+# eventID, errorDeclaration, certificationInfo, baseExtension); user extensions (##other) come last.
+COMMON = (
+    "eventTime",
+    "recordTime",
+    "eventTimeZoneOffset",
+    "eventID",
+    "errorDeclaration",
+    "certificationInfo",
+    "baseExtension",
+)
 _TAIL = ("sourceList", "destinationList", "sensorElementList", "persistentDisposition")
 _WHAT_WHERE = ("action", "bizStep", "disposition", "readPoint", "bizLocation")
 SEQUENCES: dict[str, tuple[str, ...]] = {
@@ -231,7 +239,7 @@ def _field(element: etree._Element, name: str, value: Any, names: _Names, fast: 
                 _leaf(ids, "correctiveEventID", event_id)
     elif name == "sensorElementList":
         _sensor_elements(element, value, names)
-    elif name in ("ilmd", "extension"):
+    elif name in ("ilmd", "extension", "baseExtension"):
         wrapper = etree.SubElement(element, name)
         for key, child in value.items():
             _extension(wrapper, key, child, names)
