@@ -72,13 +72,19 @@ EPCIS_PROBLEM_SCHEMA = "EpcisProblem"
 _EPCIS_STATUSES = {400, 401, 403, 404, 413, 415, 500, 501}
 
 
+# EPCIS 2.0 XML (an EPCISDocument, or an EPCISQueryDocument for queries): with Accept, or as a capture body.
+_EPCIS_XML = {
+    media: {"schema": {"type": "string", "description": "EPCIS 2.0 XML"}} for media in ("application/xml", "text/xml")
+}
+
+
 def _is_epcis(path: str) -> bool:
     return path.startswith("/epcis/") or path.endswith("/packaging_order/epcis")
 
 
 def _document_epcis(document: dict[str, Any]) -> None:
     problem = {"schema": {"$ref": f"#/components/schemas/{EPCIS_PROBLEM_SCHEMA}"}}
-    for path, _, operation in _operations(document):
+    for path, method, operation in _operations(document):
         if not _is_epcis(path):
             continue
         responses = operation.setdefault("responses", {})
@@ -91,6 +97,8 @@ def _document_epcis(document: dict[str, Any]) -> None:
             else:
                 content["application/ld+json"] = {"schema": {"type": "object"}}
                 content["application/json"] = {"schema": {"type": "object"}}
+                if method == "get" and status == "200":
+                    content.update(_EPCIS_XML)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas[EPCIS_PROBLEM_SCHEMA] = EpcisProblem.model_json_schema()
 

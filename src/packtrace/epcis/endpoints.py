@@ -11,16 +11,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from packtrace.auth.principal import ApiCaller, manufacturer_api_principal, user_principal
 from packtrace.epcis import capture as capture_module
-from packtrace.epcis import query
+from packtrace.epcis import query, xml_in, xml_out
 from packtrace.epcis.events import CBV_VERSION, SCHEMA_VERSION, format_time
 from packtrace.epcis.identifiers import canonical_identifier
 from packtrace.epcis.service import epcis_service
 from packtrace.kit.deps import Context, DbSession
+from packtrace.models.base import utcnow
 from packtrace.models.enums import Role
 from packtrace.orders.service import order_service
 
@@ -65,7 +66,13 @@ def problem(status: int, exception: str, title: str) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=VERSION_HEADERS)
 
 
-def _answer(request: Request, caller: EpcisCaller, session: Any, params: dict[str, str]) -> JSONResponse:
+def _xml(events: Any, headers: dict[str, str], *, query: bool) -> StreamingResponse:
+    """The events as EPCIS 2.0 XML, written while sent."""
+    stream = xml_out.stream_document(events, utcnow(), query=query)
+    return StreamingResponse(stream, headers=headers, media_type="application/xml")
+
+
+def _answer(request: Request, caller: EpcisCaller, session: Any, params: dict[str, str]) -> Response:
     try:
         found = query.parse(params)
         per_page = query.per_page(params.get("perPage"))
@@ -80,25 +87,30 @@ def _answer(request: Request, caller: EpcisCaller, session: Any, params: dict[st
         following = {k: v for k, v in request.query_params.items() if k != "nextPageToken"}
         following["nextPageToken"] = query.encode_token(page.next_after)
         headers["Link"] = f'<{request.url.path}?{urlencode(following)}>; rel="next"'
+    if xml_out.wants_xml(request.headers.get("accept")):
+        return _xml(page.document["epcisBody"]["queryResults"]["resultsBody"]["eventList"], headers, query=True)
     return JSONResponse(page.document, headers=headers, media_type="application/ld+json")
 
 
 @router.get("/events", summary="Query events (SimpleEventQuery subset)")
-def events(request: Request, caller: Caller, session: DbSession) -> JSONResponse:
+def events(request: Request, caller: Caller, session: DbSession) -> Response:
     """Events of your tenant, in the order stored: `eventType`, `GE_eventTime`, `LT_eventTime`,
     `GE_recordTime`, `EQ_action`, `EQ_bizStep`, `EQ_disposition`, `MATCH_epc`, `MATCH_parentID`,
     `MATCH_anyEPC`, `EQ_bizLocation` (values separated by `|`), paged with `perPage` (default 30, at
-    most 1,000) and `nextPageToken`."""
+    most 1,000) and `nextPageToken`. JSON-LD, or EPCIS 2.0 XML with `Accept: application/xml`."""
     return _answer(request, caller, session, dict(request.query_params))
 
 
 @router.get("/events/{event_id:path}", summary="One event by its eventID")
-def event(event_id: str, request: Request, caller: Caller, session: DbSession) -> JSONResponse:
-    """The event whose eventID (URL-encoded, `ni:///sha-256;...?ver=CBV2.0`) is given."""
+def event(event_id: str, request: Request, caller: Caller, session: DbSession) -> Response:
+    """The event whose eventID (URL-encoded, `ni:///sha-256;...?ver=CBV2.0`) is given; with `Accept:
+    application/xml`, an EPCIS 2.0 XML EPCISQueryDocument holding it."""
     found = epcis_service.query(session, caller.tenant_id, query.Filter(event_ids=[event_id]), 0, 1)
     events = found.document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     if not events:
         return problem(404, "NoSuchResourceException", f"no event {event_id}")
+    if xml_out.wants_xml(request.headers.get("accept")):
+        return _xml(events[:1], dict(VERSION_HEADERS), query=True)
     return JSONResponse(events[0], headers=VERSION_HEADERS, media_type="application/ld+json")
 
 
@@ -107,7 +119,7 @@ _MATCH_ANY_ROLES = "ecp"
 
 
 @router.get("/epcs/{epc:path}/events", summary="The events of one pack or SSCC")
-def epc_events(epc: str, request: Request, caller: Caller, session: DbSession) -> JSONResponse:
+def epc_events(epc: str, request: Request, caller: Caller, session: DbSession) -> Response:
     """Events naming the EPC (Digital Link URI or EPC URN, URL-encoded) in any role, with the query
     parameters of `/events`."""
     params = dict(request.query_params)
@@ -134,6 +146,7 @@ CAPTURE_HEADERS = {
     "GS1-EPCIS-Capture-File-Size-Limit": str(CAPTURE_MAX_BYTES),
 }
 _JSON_TYPES = ("application/json", "application/ld+json")
+_CAPTURE_TYPES = _JSON_TYPES + xml_out.XML_TYPES
 
 
 def _capture_problem(status: int, exception: str, title: str) -> JSONResponse:
@@ -156,11 +169,28 @@ async def _limited_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-@router.post("/capture", summary="Capture an EPCISDocument", status_code=202)
+# The body is read raw (JSON-LD or XML, under capture's own size limit): documented here, not parsed by FastAPI.
+_CAPTURE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/ld+json": {"schema": {"type": "object", "description": "EPCISDocument (JSON-LD)"}},
+            "application/json": {"schema": {"type": "object", "description": "EPCISDocument (JSON-LD)"}},
+            **{
+                t: {"schema": {"type": "string", "description": "EPCISDocument (EPCIS 2.0 XML)"}}
+                for t in xml_out.XML_TYPES
+            },
+        },
+    }
+}
+
+
+@router.post("/capture", summary="Capture an EPCISDocument", status_code=202, openapi_extra=_CAPTURE_BODY)
 async def capture(request: Request, caller: Caller, session: DbSession) -> JSONResponse:
-    """Apply and store the events of an EPCISDocument (JSON-LD). `GS1-Capture-Error-Behaviour`:
-    `rollback` (default: all or nothing) or `proceed` (refused events are left out). Answers 202 with
-    `Location: /epcis/capture/{captureID}`, the job that lists each refused event's reason."""
+    """Apply and store the events of an EPCISDocument: JSON-LD, or EPCIS 2.0 XML (`Content-Type:
+    application/xml` or `text/xml`; a document that is not is refused naming its line and rule).
+    `GS1-Capture-Error-Behaviour`: `rollback` (default: all or nothing) or `proceed` (refused events are
+    left out). Answers 202 with `Location: /epcis/capture/{captureID}`, the job listing each refused event's reason."""
     if not caller.may_capture:
         return _capture_problem(
             403, "ClientUnauthorizedException", "capturing needs V2 credentials or an Administrator or Support user"
@@ -171,9 +201,9 @@ async def capture(request: Request, caller: Caller, session: DbSession) -> JSONR
             400, "ValidationException", f"GS1-Capture-Error-Behaviour: rollback or proceed, got {behaviour!r}"
         )
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in _JSON_TYPES:
+    if media not in _CAPTURE_TYPES:
         return _capture_problem(
-            415, "UnsupportedMediaTypeException", f"Content-Type: {' or '.join(_JSON_TYPES)}, got {media or '(none)'}"
+            415, "UnsupportedMediaTypeException", f"Content-Type: {', '.join(_CAPTURE_TYPES)}; got {media or '(none)'}"
         )
     body = await _limited_body(request)
     if body is None:
@@ -181,7 +211,12 @@ async def capture(request: Request, caller: Caller, session: DbSession) -> JSONR
             413, "CaptureLimitExceededException", f"a capture is at most {CAPTURE_MAX_BYTES:,} bytes"
         )
     try:
-        doc = json.loads(body)
+        if media in xml_out.XML_TYPES:
+            doc = await run_in_threadpool(xml_in.parse_document, body)
+        else:
+            doc = json.loads(body)
+    except xml_in.XmlRefused as error:
+        return _capture_problem(400, "ValidationException", str(error))
     except (ValueError, UnicodeDecodeError) as error:
         return _capture_problem(400, "ValidationException", f"not JSON: {error}")
     events = doc.get("epcisBody", {}).get("eventList") if isinstance(doc, dict) else None
@@ -222,10 +257,17 @@ v2_router = APIRouter(tags=["EPCIS 2.0"])
 
 @v2_router.get("/packaging_order/epcis", summary="An order's whole story as one EPCISDocument")
 def order_events(
-    order_id: Annotated[str, Query(min_length=1, max_length=255)], caller: ApiCaller, session: DbSession
-) -> JSONResponse:
+    order_id: Annotated[str, Query(min_length=1, max_length=255)],
+    request: Request,
+    caller: ApiCaller,
+    session: DbSession,
+) -> Response:
     """Every EPCIS event of the order: the commissioning, decommissioning and aggregation of its packs,
-    and the commissioning and packing of the cases and pallets they went into, in the order stored."""
+    and the commissioning and packing of the cases and pallets they went into, in the order stored.
+    JSON-LD, or EPCIS 2.0 XML (streamed) with `Accept: application/xml`."""
     order = order_service.get(session, caller.tenant_id, order_id)
+    if xml_out.wants_xml(request.headers.get("accept")):
+        # Read before the answer starts: the stream no longer touches the session.
+        return _xml(epcis_service.order_events(session, caller.tenant_id, order.id), dict(VERSION_HEADERS), query=False)
     doc = epcis_service.order_document(session, caller.tenant_id, order.id)
     return JSONResponse(doc, headers=VERSION_HEADERS, media_type="application/ld+json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,8 +118,13 @@ class EpcisService:
         return QueryPage(query_document(page.events, utcnow()), page.next_after)
 
     def order_document(self, session: Session, tenant_id: int, order_pk: int) -> dict[str, Any]:
-        """An order's whole story as one EPCISDocument: the events naming its packs, then those naming
-        the containers they went into (cases, then their pallets), in the order stored."""
+        """An order's whole story as one EPCISDocument (``order_events``)."""
+        return document(list(self.order_events(session, tenant_id, order_pk)), utcnow())
+
+    def order_events(self, session: Session, tenant_id: int, order_pk: int) -> Iterator[dict[str, Any]]:
+        """The events naming the order's packs, then those naming the containers they went into (cases,
+        then their pallets), in the order stored. Read now, each event decoded only when iterated (an XML
+        document streams them)."""
         wanted = {
             identifiers.sgtin(code, serial) for code, serial in repository.order_pack_epcs(session, tenant_id, order_pk)
         }
@@ -128,8 +134,8 @@ class EpcisService:
             found.update((row.pk, row) for row in new)
             parents = {json.loads(row.document).get("parentID") for row in new}
             wanted = {p for p in parents if p and p.startswith(identifiers.ID_BASE + "/00/")}
-        events = [served(row.document, row.record_time) for _, row in sorted(found.items())]
-        return document(events, utcnow())
+        rows = [row for _, row in sorted(found.items())]
+        return (served(row.document, row.record_time) for row in rows)
 
     # -- master data: where events happen ------------------------------------------------------------------
 
