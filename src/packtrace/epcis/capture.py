@@ -34,6 +34,8 @@ from packtrace.models.enums import DecommissionReason
 from packtrace.packs.service import pack_service
 
 BEHAVIOURS = ("rollback", "proceed")
+# Media types of the documents capture reads (``read_document``).
+JSON_TYPES = ("application/json", "application/ld+json")
 # disposition -> reason, for decommissioning ObjectEvents (the inverse of events.DECOMMISSIONING)
 _REASONS = {
     "destroyed": DecommissionReason.DESTROYED,
@@ -46,6 +48,38 @@ _REASONS = {
 
 class Refused(Exception):
     """An event PackTrace cannot apply, with the reason the capture job reports."""
+
+
+class Unreadable(Exception):
+    """A capture body that is no EPCISDocument PackTrace reads: the standard's exception and its status."""
+
+    def __init__(self, status: int, exception: str, title: str) -> None:
+        super().__init__(title)
+        self.status, self.exception, self.title = status, exception, title
+
+
+def readable_media(media_type: str) -> str:
+    """The media type of a Content-Type capture reads, checked before its body is read."""
+    media = media_type.split(";")[0].strip().lower()
+    if media not in JSON_TYPES:
+        got = media or "(none)"
+        raise Unreadable(415, "UnsupportedMediaTypeException", f"Content-Type: {' or '.join(JSON_TYPES)}, got {got}")
+    return media
+
+
+def read_document(data: bytes, media_type: str) -> dict[str, Any]:
+    """The EPCISDocument of a capture's body of ``media_type`` (parameters such as charset ignored): what
+    ``POST /epcis/capture`` and the admin UI's upload both read, so a format added here is read by both."""
+    readable_media(media_type)
+    try:
+        doc: Any = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Unreadable(400, "ValidationException", f"not JSON: {error}") from error
+    events = doc.get("epcisBody", {}).get("eventList") if isinstance(doc, dict) else None
+    if not isinstance(events, list) or doc.get("type") != "EPCISDocument":
+        raise Unreadable(400, "ValidationException", "an EPCISDocument with epcisBody.eventList is expected")
+    found: dict[str, Any] = doc
+    return found
 
 
 @dataclass

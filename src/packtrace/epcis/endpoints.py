@@ -133,7 +133,6 @@ CAPTURE_HEADERS = {
     "GS1-EPCIS-Capture-Limit": str(CAPTURE_MAX_EVENTS),
     "GS1-EPCIS-Capture-File-Size-Limit": str(CAPTURE_MAX_BYTES),
 }
-_JSON_TYPES = ("application/json", "application/ld+json")
 
 
 def _capture_problem(status: int, exception: str, title: str) -> JSONResponse:
@@ -170,23 +169,21 @@ async def capture(request: Request, caller: Caller, session: DbSession) -> JSONR
         return _capture_problem(
             400, "ValidationException", f"GS1-Capture-Error-Behaviour: rollback or proceed, got {behaviour!r}"
         )
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in _JSON_TYPES:
-        return _capture_problem(
-            415, "UnsupportedMediaTypeException", f"Content-Type: {' or '.join(_JSON_TYPES)}, got {media or '(none)'}"
-        )
+    media = request.headers.get("content-type", "")
+    try:
+        capture_module.readable_media(media)
+    except capture_module.Unreadable as error:
+        return _capture_problem(error.status, error.exception, error.title)
     body = await _limited_body(request)
     if body is None:
         return _capture_problem(
             413, "CaptureLimitExceededException", f"a capture is at most {CAPTURE_MAX_BYTES:,} bytes"
         )
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        return _capture_problem(400, "ValidationException", f"not JSON: {error}")
-    events = doc.get("epcisBody", {}).get("eventList") if isinstance(doc, dict) else None
-    if not isinstance(events, list) or doc.get("type") != "EPCISDocument":
-        return _capture_problem(400, "ValidationException", "an EPCISDocument with epcisBody.eventList is expected")
+        doc = capture_module.read_document(body, media)
+    except capture_module.Unreadable as error:
+        return _capture_problem(error.status, error.exception, error.title)
+    events = doc["epcisBody"]["eventList"]
     if len(events) > CAPTURE_MAX_EVENTS:
         return _capture_problem(
             413, "CaptureLimitExceededException", f"a capture is at most {CAPTURE_MAX_EVENTS:,} events"
