@@ -98,10 +98,17 @@ def export(
 
 @epcis_app.command("backfill")
 def backfill_cmd(tenant: TenantOption, as_json: JsonOption = False) -> None:
-    """Write, once and at their original times, the events of commissioning and decommissioning recorded
-    before the event log existed. A second run writes nothing."""
+    """Write, once and at their original times, the events of commissioning, aggregation (packing and
+    unpacking) and decommissioning recorded before the event log existed. A second run writes nothing."""
     with unit_of_work(load_settings()) as session:
         done = backfill(session, tenant_named(session, tenant).id)
-        row = {"commissioning_events": done.commissioning, "decommissioning_events": done.decommissioning}
-    message = f"{done.commissioning:,} commissioning and {done.decommissioning:,} decommissioning events written."
+        row = {
+            "commissioning_events": done.commissioning,
+            "aggregation_events": done.aggregation,
+            "decommissioning_events": done.decommissioning,
+        }
+    message = (
+        f"{done.commissioning:,} commissioning, {done.aggregation:,} aggregation and {done.decommissioning:,}"
+        " decommissioning events written."
+    )
     print_message(message, as_json, row)
