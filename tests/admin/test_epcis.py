@@ -197,3 +197,46 @@ def test_a_user_never_captures_even_with_the_tab_s_change_access(
     assert "Capture an EPCIS document" not in support_ui.get("/commissioning").text
     assert _upload(support_ui, content).status_code == 403
     assert pack_statuses(session) == {}
+
+
+# -- where events happen: the site (Settings) and each line's GLN (Packaging lines) ------------------------
+
+
+def test_the_administrator_sets_the_site_in_settings_and_errors_show_at_their_field(
+    admin_ui: AdminUI, support_ui: AdminUI, client: TestClient, api_headers: dict[str, str]
+) -> None:
+    form = {"gln": "4012345000009", "gln_extension": "Hall-2", "time_zone_offset": "+01:00", "reason": "new site"}
+    assert admin_ui.post("/settings/site", form).status_code == 303
+    page = admin_ui.get("/settings").text
+    assert 'value="4012345000009"' in page and 'value="Hall-2"' in page and 'value="+01:00"' in page
+    order = start_order(client, api_headers, "UI-SITE-1")
+    api_ok(client.post(COMMISSION, json=commission_body(order.serials[:1], order_id="UI-SITE-1"), headers=api_headers))
+    event = client.get("/epcis/events", params={"EQ_bizStep": "commissioning"}, headers=api_headers).json()
+    (written,) = event["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert written["bizLocation"]["id"] == "https://id.gs1.org/414/4012345000009/254/Hall-2"
+    assert written["eventTimeZoneOffset"] == "+01:00"
+
+    refused = admin_ui.post("/settings/site", form | {"gln": "4012345000008"})
+    assert refused.status_code == 400 and "check digit" in (field_error(refused.text, "gln") or "")
+    assert 'value="4012345000008"' in refused.text  # the typed value is shown again
+    refused = admin_ui.post("/settings/site", form | {"time_zone_offset": "-13:00"})
+    assert refused.status_code == 400 and "-12:00 to +14:00" in (field_error(refused.text, "time_zone_offset") or "")
+    assert admin_ui.post("/settings/site", form, csrf=False).status_code == 403
+    assert support_ui.post("/settings/site", form | {"gln": ""}).status_code == 403
+    assert 'value="4012345000009"' in admin_ui.get("/settings").text
+
+
+def test_a_line_s_gln_is_set_on_the_lines_page(admin_ui: AdminUI, user_ui: AdminUI) -> None:
+    page = admin_ui.get("/packaging/lines").text
+    line_id = re.search(r'/packaging/lines/(\d+)/location"', page)
+    assert line_id
+    path = f"/packaging/lines/{line_id.group(1)}/location"
+    assert admin_ui.post(path, {"gln": "9521234000013", "gln_extension": "L1"}).status_code == 303
+    page = admin_ui.get("/packaging/lines").text
+    assert 'value="9521234000013"' in page and 'value="L1"' in page
+    refused = admin_ui.post(path, {"gln": "9521234000013", "gln_extension": "a b"})
+    assert refused.status_code == 400 and "set 82" in refused.text
+    assert user_ui.post(path, {"gln": ""}).status_code == 403  # the User role sees lines only
+    assert "9521234000013 / L1" in user_ui.get("/packaging/lines").text
+    assert admin_ui.post(path, {"gln": "", "gln_extension": ""}).status_code == 303
+    assert 'value="9521234000013"' not in admin_ui.get("/packaging/lines").text
