@@ -25,6 +25,7 @@ from packtrace.demo import DemoCredentials, seed_demo
 from packtrace.kit import security
 from packtrace.kit.db import Database, is_sqlite, make_engine
 from packtrace.kit.migrations import upgrade
+from tests import event_check
 from tests.support import postgres_schema, register_prefixes
 
 SERVER_KEY = "test-server-key-0123456789abcdef0123456789"
@@ -71,11 +72,23 @@ def test_database() -> Iterator[DatabaseUnderTest]:
 def connection(test_database: DatabaseUnderTest) -> Iterator[Connection]:
     conn = test_database.engine.connect()
     outer = conn.begin()
+    event_check.baseline(conn)
     try:
         yield conn
     finally:
         outer.rollback()
         conn.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After a test that passed, the EPCIS events it wrote on its connection must be standard
+    (``tests/event_check.py``): a broken one fails the test that wrote it."""
+    outcome = yield
+    connection = getattr(item, "funcargs", {}).get("connection")
+    if isinstance(connection, Connection):
+        event_check.check_new(connection)
+    return outcome
 
 
 @pytest.fixture

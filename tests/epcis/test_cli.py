@@ -57,4 +57,5 @@ def test_bad_locations_and_offsets_are_one_line_errors(cli: Cli) -> None:
 
 def test_backfill_command_runs_and_a_second_run_writes_nothing(cli: Cli) -> None:
     cli.json("seed-demo")
-    assert cli.json("epcis", "backfill", "--tenant", "demo") == {"commissioning_events": 0, "decommissioning_events": 0}
+    written = cli.json("epcis", "backfill", "--tenant", "demo")
+    assert written == {"commissioning_events": 0, "aggregation_events": 0, "decommissioning_events": 0}

@@ -17,7 +17,7 @@ from packtrace.epcis import query
 from packtrace.epcis.backfill import backfill
 from packtrace.epcis.events import document
 from packtrace.epcis.service import epcis_service
-from packtrace.lines.service import line_service
+from packtrace.lines.service import line_service, site_service
 
 epcis_app = typer.Typer(help="EPCIS 2.0: where events happen, and the event log exported.", no_args_is_help=True)
 
@@ -42,7 +42,7 @@ def site(
 ) -> None:
     """Set the site's GLN (+ extension), the bizLocation of its events, and its time-zone offset."""
     with unit_of_work(load_settings()) as session:
-        done = epcis_service.set_site(session, tenant_named(session, tenant), gln, gln_extension, offset)
+        done = site_service.set_site(session, tenant_named(session, tenant), gln, gln_extension, offset)
         row = {"gln": done.gln, "gln_extension": done.gln_extension, "time_zone_offset": done.time_zone_offset}
     where = f"GLN {row['gln']}" + (f" extension {row['gln_extension']}" if row["gln_extension"] else "")
     print_message(
@@ -61,7 +61,7 @@ def line(
     """Set a packaging line's GLN (+ extension), the readPoint of the events of what it produces."""
     with unit_of_work(load_settings()) as session:
         found = line_service.get(session, tenant_named(session, tenant).id, tag)
-        epcis_service.set_line_location(session, found, gln, gln_extension)
+        line_service.set_location(session, found, gln, gln_extension)
         row = {"line": tag, "gln": found.gln, "gln_extension": found.gln_extension}
     print_message(f"Line {tag}: GLN {row['gln'] or '(none)'}.", as_json, row)
 
@@ -98,10 +98,17 @@ def export(
 
 @epcis_app.command("backfill")
 def backfill_cmd(tenant: TenantOption, as_json: JsonOption = False) -> None:
-    """Write, once and at their original times, the events of commissioning and decommissioning recorded
-    before the event log existed. A second run writes nothing."""
+    """Write, once and at their original times, the events of commissioning, aggregation (packing and
+    unpacking) and decommissioning recorded before the event log existed. A second run writes nothing."""
     with unit_of_work(load_settings()) as session:
         done = backfill(session, tenant_named(session, tenant).id)
-        row = {"commissioning_events": done.commissioning, "decommissioning_events": done.decommissioning}
-    message = f"{done.commissioning:,} commissioning and {done.decommissioning:,} decommissioning events written."
+        row = {
+            "commissioning_events": done.commissioning,
+            "aggregation_events": done.aggregation,
+            "decommissioning_events": done.decommissioning,
+        }
+    message = (
+        f"{done.commissioning:,} commissioning, {done.aggregation:,} aggregation and {done.decommissioning:,}"
+        " decommissioning events written."
+    )
     print_message(message, as_json, row)

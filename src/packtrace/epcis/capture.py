@@ -23,10 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from packtrace.aggregation.service import aggregation_service
-from packtrace.epcis import identifiers, repository
+from packtrace.epcis import identifiers, repository, xml_in
 from packtrace.epcis.hashing import context_namespaces, event_hash
 from packtrace.epcis.identifiers import canonical_identifier
 from packtrace.epcis.service import CAPTURING, epcis_service
+from packtrace.epcis.xml_out import XML_TYPES
 from packtrace.kit.clock import transaction_time
 from packtrace.kit.errors import DomainError
 from packtrace.models import EpcisCaptureJob
@@ -34,6 +35,9 @@ from packtrace.models.enums import DecommissionReason
 from packtrace.packs.service import pack_service
 
 BEHAVIOURS = ("rollback", "proceed")
+# Media types of the documents capture reads (``read_document``).
+JSON_TYPES = ("application/json", "application/ld+json")
+CAPTURE_TYPES = JSON_TYPES + XML_TYPES
 # disposition -> reason, for decommissioning ObjectEvents (the inverse of events.DECOMMISSIONING)
 _REASONS = {
     "destroyed": DecommissionReason.DESTROYED,
@@ -46,6 +50,40 @@ _REASONS = {
 
 class Refused(Exception):
     """An event PackTrace cannot apply, with the reason the capture job reports."""
+
+
+class Unreadable(Exception):
+    """A capture body that is no EPCISDocument PackTrace reads: the standard's exception and its status."""
+
+    def __init__(self, status: int, exception: str, title: str) -> None:
+        super().__init__(title)
+        self.status, self.exception, self.title = status, exception, title
+
+
+def readable_media(media_type: str) -> str:
+    """The media type of a Content-Type capture reads, checked before its body is read."""
+    media = media_type.split(";")[0].strip().lower()
+    if media not in CAPTURE_TYPES:
+        got = media or "(none)"
+        raise Unreadable(415, "UnsupportedMediaTypeException", f"Content-Type: {', '.join(CAPTURE_TYPES)}; got {got}")
+    return media
+
+
+def read_document(data: bytes, media_type: str) -> dict[str, Any]:
+    """The EPCISDocument of a capture's body of ``media_type`` (parameters such as charset ignored): what
+    ``POST /epcis/capture`` and the admin UI's upload both read, so a format added here is read by both."""
+    media = readable_media(media_type)
+    try:
+        doc: Any = xml_in.parse_document(data) if media in XML_TYPES else json.loads(data)
+    except xml_in.XmlRefused as error:
+        raise Unreadable(400, "ValidationException", str(error)) from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Unreadable(400, "ValidationException", f"not JSON: {error}") from error
+    events = doc.get("epcisBody", {}).get("eventList") if isinstance(doc, dict) else None
+    if not isinstance(events, list) or doc.get("type") != "EPCISDocument":
+        raise Unreadable(400, "ValidationException", "an EPCISDocument with epcisBody.eventList is expected")
+    found: dict[str, Any] = doc
+    return found
 
 
 @dataclass

@@ -16,7 +16,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from packtrace.auth.principal import ApiCaller, manufacturer_api_principal, user_principal
 from packtrace.epcis import capture as capture_module
-from packtrace.epcis import query, xml_in, xml_out
+from packtrace.epcis import query, xml_out
 from packtrace.epcis.events import CBV_VERSION, SCHEMA_VERSION, format_time
 from packtrace.epcis.identifiers import canonical_identifier
 from packtrace.epcis.service import epcis_service
@@ -145,8 +145,6 @@ CAPTURE_HEADERS = {
     "GS1-EPCIS-Capture-Limit": str(CAPTURE_MAX_EVENTS),
     "GS1-EPCIS-Capture-File-Size-Limit": str(CAPTURE_MAX_BYTES),
 }
-_JSON_TYPES = ("application/json", "application/ld+json")
-_CAPTURE_TYPES = _JSON_TYPES + xml_out.XML_TYPES
 
 
 def _capture_problem(status: int, exception: str, title: str) -> JSONResponse:
@@ -200,28 +198,21 @@ async def capture(request: Request, caller: Caller, session: DbSession) -> JSONR
         return _capture_problem(
             400, "ValidationException", f"GS1-Capture-Error-Behaviour: rollback or proceed, got {behaviour!r}"
         )
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in _CAPTURE_TYPES:
-        return _capture_problem(
-            415, "UnsupportedMediaTypeException", f"Content-Type: {', '.join(_CAPTURE_TYPES)}; got {media or '(none)'}"
-        )
+    media = request.headers.get("content-type", "")
+    try:
+        capture_module.readable_media(media)
+    except capture_module.Unreadable as error:
+        return _capture_problem(error.status, error.exception, error.title)
     body = await _limited_body(request)
     if body is None:
         return _capture_problem(
             413, "CaptureLimitExceededException", f"a capture is at most {CAPTURE_MAX_BYTES:,} bytes"
         )
     try:
-        if media in xml_out.XML_TYPES:
-            doc = await run_in_threadpool(xml_in.parse_document, body)
-        else:
-            doc = json.loads(body)
-    except xml_in.XmlRefused as error:
-        return _capture_problem(400, "ValidationException", str(error))
-    except (ValueError, UnicodeDecodeError) as error:
-        return _capture_problem(400, "ValidationException", f"not JSON: {error}")
-    events = doc.get("epcisBody", {}).get("eventList") if isinstance(doc, dict) else None
-    if not isinstance(events, list) or doc.get("type") != "EPCISDocument":
-        return _capture_problem(400, "ValidationException", "an EPCISDocument with epcisBody.eventList is expected")
+        doc = await run_in_threadpool(capture_module.read_document, body, media)
+    except capture_module.Unreadable as error:
+        return _capture_problem(error.status, error.exception, error.title)
+    events = doc["epcisBody"]["eventList"]
     if len(events) > CAPTURE_MAX_EVENTS:
         return _capture_problem(
             413, "CaptureLimitExceededException", f"a capture is at most {CAPTURE_MAX_EVENTS:,} events"

@@ -150,8 +150,10 @@ class EpcisService:
                 raise ValidationError.on_field("gln_extension", "set a GLN first: an extension belongs to one")
             tenant.gln_extension = _checked_location(tenant.gln, extension)[1]
         if offset is not None:
-            if not _OFFSET.match(offset) or abs(parse_offset(offset)) > timedelta(hours=14):
-                raise ValidationError.on_field("time_zone_offset", f"+HH:MM or -HH:MM within 14 hours, got {offset!r}")
+            if not _OFFSET.match(offset) or not -timedelta(hours=12) <= parse_offset(offset) <= timedelta(hours=14):
+                raise ValidationError.on_field(
+                    "time_zone_offset", f"+HH:MM or -HH:MM, -12:00 to +14:00, got {offset!r}"
+                )
             tenant.time_zone_offset = offset
         session.flush()
         return tenant

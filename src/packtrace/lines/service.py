@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from packtrace.audit.facts import publish_change, snapshot
+from packtrace.epcis.service import epcis_service
 from packtrace.kit.errors import ConflictError, NotFoundError, ValidationError
 from packtrace.kit.validation import identifier_problem
 from packtrace.lines import repository
-from packtrace.models import PackagingLine
+from packtrace.models import PackagingLine, Tenant
 
 
 def _check_name(name: str) -> str:
@@ -25,8 +26,9 @@ def _check_tag(tag: str) -> str:
     return tag
 
 
-# What the audit trail records of a line.
-AUDITED = ("tag", "name")
+# What the audit trail records of a line, and of the site (where the tenant's EPCIS events happen).
+AUDITED = ("tag", "name", "gln", "gln_extension")
+SITE_AUDITED = ("gln", "gln_extension", "time_zone_offset")
 
 
 class LineService:
@@ -70,6 +72,21 @@ class LineService:
         publish_change(session, line.tenant_id, "line", line.tag, "changed", before, after, reason=reason)
         return line
 
+    def set_location(
+        self, session: Session, line: PackagingLine, gln: str | None, extension: str | None, reason: str | None = None
+    ) -> PackagingLine:
+        """The line's GLN (+ extension), the readPoint of its EPCIS events: a GLN sent comes with its
+        extension (none if left out), an empty GLN removes both, an extension alone joins the current GLN."""
+        if gln is None:
+            if line.gln is None:
+                raise ValidationError.on_field("gln_extension", "set a GLN first: an extension belongs to one")
+            gln = line.gln
+        before = snapshot(line, AUDITED)
+        epcis_service.set_line_location(session, line, gln, extension)
+        after = snapshot(line, AUDITED)
+        publish_change(session, line.tenant_id, "line", line.tag, "changed", before, after, reason=reason)
+        return line
+
     def delete(self, session: Session, line: PackagingLine, reason: str | None = None) -> None:
         before = snapshot(line, AUDITED)
         used = repository.orders_using(session, line.tenant_id, line.id)
@@ -80,4 +97,25 @@ class LineService:
         publish_change(session, line.tenant_id, "line", line.tag, "deleted", before, None, reason=reason)
 
 
+class SiteService:
+    """Where the tenant's EPCIS events happen: the site's GLN (+ extension), their bizLocation, and the
+    time-zone offset of their eventTime."""
+
+    def set_site(
+        self,
+        session: Session,
+        tenant: Tenant,
+        gln: str | None,
+        extension: str | None,
+        offset: str | None,
+        reason: str | None = None,
+    ) -> Tenant:
+        before = snapshot(tenant, SITE_AUDITED)
+        epcis_service.set_site(session, tenant, gln, extension, offset)
+        after = snapshot(tenant, SITE_AUDITED)
+        publish_change(session, tenant.id, "site", tenant.name, "changed", before, after, reason=reason)
+        return tenant
+
+
 line_service = LineService()
+site_service = SiteService()

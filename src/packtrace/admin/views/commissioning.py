@@ -1,8 +1,9 @@
 """Commissioning tab: commission packs from a CSV file (the management API's import), see each row's
-result and download the failed rows; commission a batch to the market; the batches of packs with the
-count of their packs in each status.
+result and download the failed rows; capture an EPCIS document; commission a batch to the market; the
+batches of packs with the count of their packs in each status.
 
-The routes of the CSV import are in ``commissioning_import``, included here under this router's guard."""
+The routes of the CSV import are in ``commissioning_import`` and those of the EPCIS upload in
+``commissioning_epcis``, included here under this router's guard."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from packtrace.admin.forms import Form, FormErrors, form_values, text
 from packtrace.admin.rendering import redirect, status_of
 from packtrace.admin.session import SignedIn, tab_guard
-from packtrace.admin.views import commissioning_import
+from packtrace.admin.views import commissioning_epcis, commissioning_import
 from packtrace.admin.views.commissioning_page import MARKET_FIELDS, TAB, index_page
 from packtrace.kit.deps import DbSession
 from packtrace.kit.errors import DomainError
@@ -66,3 +67,4 @@ def market_commission(request: Request, viewer: SignedIn, session: DbSession, fo
 
 
 router.include_router(commissioning_import.router)
+router.include_router(commissioning_epcis.router)

@@ -14,10 +14,17 @@ from packtrace.admin.rendering import is_htmx_partial, render
 from packtrace.admin.session import Viewer
 from packtrace.kit.deps import app_context
 from packtrace.markets.service import market_service
+from packtrace.models.enums import Role
 from packtrace.packs.csv_import import COLUMNS
 from packtrace.products.service import product_service
 
 TAB = "commissioning"
+# Who captures EPCIS documents, whatever the tab's settings give the User role (as /epcis/capture).
+CAPTURING_ROLES = frozenset({Role.ADMINISTRATOR, Role.SUPPORT})
+BEHAVIOUR_OPTIONS = [
+    ("rollback", "All or nothing: one refused event undoes the document"),
+    ("proceed", "Leave refused events out"),
+]
 MARKET_FIELDS = ("product_code", "batch", "market")
 # Room in the upload's request body for the CSRF field and the multipart framing (a few hundred bytes),
 # so that a file under the limit the page states also passes the server's body limit.
@@ -40,7 +47,7 @@ def index_page(
     errors: FormErrors | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    """``section``: the form ("import" or "market") an error belongs to, so it is shown there."""
+    """``section``: the form ("import", "epcis" or "market") an error belongs to, so it is shown there."""
     tenant_id = viewer.principal.tenant_id
     params = parse_list_params(
         request.query_params, tuple(BATCH_SORTS), "active", default_descending=True, filters=("product", "state")
@@ -65,6 +72,8 @@ def index_page(
         product_options=[(p.code, f"{p.code} · {p.name}") for p in products],
         market_options=[(p.market, p.market) for p in market_service.list_all(session, tenant_id)],
         may_change=viewer.may_change(TAB),
+        may_capture=viewer.may_change(TAB) and viewer.role in CAPTURING_ROLES,
+        behaviour_options=BEHAVIOUR_OPTIONS,
         columns=COLUMNS,
         file_limit=limit,
         file_limit_mb=f"{limit / 1_000_000:.1f}",

@@ -1,4 +1,5 @@
-"""Packaging tab, packaging lines: list, create, rename, delete (refused while orders use the line)."""
+"""Packaging tab, packaging lines: list, create, rename, set the GLN (the readPoint of the EPCIS events of
+its orders), delete (refused while orders use the line)."""
 
 from __future__ import annotations
 
@@ -85,6 +86,19 @@ def rename_line(line_id: int, request: Request, viewer: SignedIn, session: DbSes
         session.rollback()
         return _page(request, viewer, session, row_errors={line_id: error.message}, status=status_of(error))
     return redirect(request, "/packaging/lines", f"Packaging line {line.tag} renamed.")
+
+
+@router.post("/{line_id:int}/location")
+def locate_line(line_id: int, request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
+    """What ``PATCH /api/lines/{tag}`` with ``gln`` does: an empty GLN removes it and its extension."""
+    line = _line(session, viewer, line_id)
+    try:
+        line_service.set_location(session, line, text(form, "gln"), text(form, "gln_extension"), reason(form))
+    except DomainError as error:
+        session.rollback()
+        return _page(request, viewer, session, row_errors={line_id: error.message}, status=status_of(error))
+    where = f"GLN {line.gln}" if line.gln else "no GLN"
+    return redirect(request, "/packaging/lines", f"Packaging line {line.tag}: {where}.")
 
 
 @router.post("/{line_id:int}/delete")

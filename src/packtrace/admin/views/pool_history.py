@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from packtrace.admin.epcis_queries import pack_links
 from packtrace.admin.forms import FormErrors
 from packtrace.admin.rendering import render, status_of
 from packtrace.admin.session import SignedIn
@@ -88,6 +89,7 @@ def pack_history(request: Request, viewer: SignedIn, session: DbSession) -> HTML
                     "order": order,
                     "expiry": _expiry(found.expiry_date),
                     "tree": tree,
+                    "epcis": pack_links(session, tenant_id, found.product_code, found.serial),
                 },
             )
     return render(

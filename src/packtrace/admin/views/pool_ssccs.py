@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from packtrace.admin import pool_queries
+from packtrace.admin.epcis_queries import sscc_links
 from packtrace.admin.forms import Form, FormErrors, form_values, optional_int, text
 from packtrace.admin.listing import ListParams, Page, parse_list_params
 from packtrace.admin.rendering import is_htmx_partial, redirect, render, status_of
@@ -157,4 +158,5 @@ def sscc_history(sscc: str, request: Request, viewer: SignedIn, session: DbSessi
         found=found,
         outer=pool_queries.container_path(session, tenant_id, sscc)[:-1],
         tree=container_view(found.tree, {sscc}),
+        epcis=sscc_links(session, tenant_id, sscc),
     )

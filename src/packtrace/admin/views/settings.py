@@ -1,5 +1,6 @@
-"""Settings tab (Administrator only): market profiles, automatic release, the Digital Link resolver, and
-which tabs the Support and User roles may see or change."""
+"""Settings tab (Administrator only): market profiles, automatic release, the Digital Link resolver, where
+the site's EPCIS events happen (GLN, time-zone offset), and which tabs the Support and User roles may see
+or change."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from packtrace.admin.tabs import CONFIGURABLE_TABS, Access
 from packtrace.auth.service import tenant_service
 from packtrace.kit.deps import DbSession
 from packtrace.kit.errors import DomainError
+from packtrace.lines.service import site_service
 from packtrace.markets.service import market_service
 from packtrace.models.enums import Market, Role
 
@@ -120,6 +122,25 @@ def set_resolver(request: Request, viewer: SignedIn, session: DbSession, form: F
             status=status_of(error),
         )
     return redirect(request, "/settings", "Digital Link resolver saved.")
+
+
+SITE_FIELDS = ("gln", "gln_extension", "time_zone_offset")
+
+
+@router.post("/site")
+def set_site(request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
+    """What ``PATCH /api/site`` does: an empty GLN removes it and its extension."""
+    values = {name: text(form, name) for name in SITE_FIELDS}
+    try:
+        tenant = tenant_service.get(session, viewer.principal.tenant_id)
+        site_service.set_site(
+            session, tenant, values["gln"], values["gln_extension"], values["time_zone_offset"], reason(form)
+        )
+    except DomainError as error:
+        session.rollback()
+        errors = FormErrors.of(error, SITE_FIELDS)
+        return _page(request, viewer, session, section="site", errors=errors, values=values, status=status_of(error))
+    return redirect(request, "/settings", "Site saved: the EPCIS events written from now on carry it.")
 
 
 @router.post("/permissions")
