@@ -66,7 +66,7 @@ _STARTED = re.compile(r"PackTrace on http://127\.0\.0\.1:(\d+)")
 def serve(url: str, workers: int) -> Iterator[tuple[int, int]]:
     """``packtrace serve --port 0 --workers N`` in a process of its own; yields (port, pid)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PACKTRACE_")}
-    env |= {"PACKTRACE_DATABASE_URL": url, "PACKTRACE_SECRET_KEY": SERVER_KEY, "PACKTRACE_LOG_LEVEL": "INFO"}
+    env |= {"PACKTRACE_DATABASE_URL": url, "PACKTRACE_SECRET_KEY": SERVER_KEY, "PACKTRACE_LOG_LEVEL": "WARNING"}
     with tempfile.TemporaryDirectory(prefix="packtrace-lines-") as workdir:
         log = Path(workdir) / "server.log"
         command = [sys.executable, "-m", "packtrace", "serve", "--port", "0", "--workers", str(workers)]
@@ -77,7 +77,7 @@ def serve(url: str, workers: int) -> Iterator[tuple[int, int]]:
             while True:
                 text = log.read_text(errors="replace")
                 found = _STARTED.search(text)
-                if found and text.count("Application startup complete") >= workers:
+                if found and healthy(int(found.group(1))):
                     break
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the server did not start:\n{text}")
@@ -93,6 +93,19 @@ def serve(url: str, workers: int) -> Iterator[tuple[int, int]]:
             errors = [line for line in log.read_text(errors="replace").splitlines() if "Traceback" in line]
             if errors:
                 print(f"  server log: {len(errors)} tracebacks", flush=True)
+
+
+def healthy(port: int) -> bool:
+    """The server answers /health (at WARNING, uvicorn's start-up lines are not logged; the access log of
+    INFO would cost the server CPU in every run)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+            return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
 
 
 def add_lines(url: str, count: int) -> list[tuple[str, str]]:
@@ -161,11 +174,11 @@ class Client:
     async def post(self, kind: str, path: str, body: object) -> dict[str, object]:
         """POST until answered other than 503 (waiting out ``Retry-After``); the answer's ``data``."""
         payload = json.dumps(body).encode()
-        request = (
-            f"POST {V2}/{path} HTTP/1.1\r\n{self.head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
-        )
+        request = f"POST {V2}/{path} HTTP/1.1\r\n{self.head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
         while True:
-            connection = self.idle.pop() if self.idle else Connection(*await asyncio.open_connection("127.0.0.1", self.port))
+            connection = (
+                self.idle.pop() if self.idle else Connection(*await asyncio.open_connection("127.0.0.1", self.port))
+            )
             started = time.perf_counter()
             status, headers, answer = await connection.call(request)
             seconds = time.perf_counter() - started
@@ -226,7 +239,9 @@ class Line:
 
         async def pallet(index: int) -> None:
             children = [case_ssccs[c] for c in range(index * CASES_PER_PALLET, (index + 1) * CASES_PER_PALLET)]
-            await self.client.post("aggregate pallet", "aggregate/container", {"sscc": await self.sscc(), "containers": children})
+            await self.client.post(
+                "aggregate pallet", "aggregate/container", {"sscc": await self.sscc(), "containers": children}
+            )
             stats.pallets += 1
 
         async def case(index: int) -> None:
@@ -280,7 +295,11 @@ def order_for(port: int, demo: DemoCredentials, tag: str, channel_key: str, quan
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}{V2}/{path}",
             data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "x-access-token": demo.static_token, "x-channel-key": channel_key},
+            headers={
+                "Content-Type": "application/json",
+                "x-access-token": demo.static_token,
+                "x-channel-key": channel_key,
+            },
             method=method,
         )
         with urllib.request.urlopen(request, timeout=300) as response:
@@ -312,7 +331,9 @@ class Result:
     stats: Stats
 
 
-async def drive(port: int, demo: DemoCredentials, lines: list[tuple[str, list[str]]], batch: int, rate: float, seconds: float) -> tuple[Stats, float]:
+async def drive(
+    port: int, demo: DemoCredentials, lines: list[tuple[str, list[str]]], batch: int, rate: float, seconds: float
+) -> tuple[Stats, float]:
     stats = Stats()
     runners = [Line(Client(port, demo.static_token, key, stats), serials, batch, rate) for key, serials in lines]
     started = time.perf_counter()
@@ -343,9 +364,10 @@ def one_run(url: str, workers: int, label: str, lines: int, batch: int, rate_per
     every = [v for values in stats.latencies.values() for v in values]
     p99 = quantile(every, 99) * 1000
     print(
-        f"\n{label}: {lines} lines x {rate_per_line:g} packs/s offered ({lines * rate_per_line:,.0f}/s), batch {batch}, "
-        f"{seconds:g} s + drain; {workers} worker(s)\n"
-        f"  load average before {load_before[0]:.2f} {load_before[1]:.2f}, after {load_after[0]:.2f} {load_after[1]:.2f}\n"
+        f"\n{label}: {lines} lines x {rate_per_line:g} packs/s offered ({lines * rate_per_line:,.0f}/s), "
+        f"batch {batch}, {seconds:g} s + drain; {workers} worker(s)\n"
+        f"  load average before {load_before[0]:.2f} {load_before[1]:.2f}, "
+        f"after {load_after[0]:.2f} {load_after[1]:.2f}\n"
         f"  {stats.packs_commissioned:,} packs commissioned, {stats.packs_in_cases:,} in cases, {stats.pallets:,} "
         f"pallets in {elapsed:.1f} s = {packs_per_second:,.0f} packs/s (commissioned and in a case)",
         flush=True,
