@@ -323,6 +323,33 @@ def order_for(port: int, demo: DemoCredentials, tag: str, channel_key: str, quan
     return [row.split(",")[0] for row in text.splitlines()[1:]]
 
 
+@contextmanager
+def sampled(pid: int, profile: str | None) -> Iterator[None]:
+    """With ``--profile``: py-spy samples the server (and its workers) while the lines run, written as
+    collapsed stacks (``py-spy`` must be installed; it is not a dependency of PackTrace)."""
+    if profile is None:
+        yield
+        return
+    spy_bin = Path(sys.executable).parent / "py-spy"
+    command = [
+        str(spy_bin) if spy_bin.exists() else "py-spy",
+        "record",
+        "--pid",
+        str(pid),
+        "--subprocesses",
+        "--format",
+        "raw",
+        "-o",
+        profile,
+    ]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+
+
 @dataclass
 class Result:
     label: str
@@ -351,14 +378,24 @@ def quantile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
-def one_run(url: str, workers: int, label: str, lines: int, batch: int, rate_per_line: float, seconds: float) -> Result:
+def one_run(
+    url: str,
+    workers: int,
+    label: str,
+    lines: int,
+    batch: int,
+    rate_per_line: float,
+    seconds: float,
+    profile: str | None,
+) -> Result:
     demo = prepare(url)
     made = add_lines(url, lines)
     quantity = math.ceil(rate_per_line * seconds / 120) * 120
-    with serve(url, workers) as (port, _pid):
+    with serve(url, workers) as (port, pid):
         prepared = [(key, order_for(port, demo, tag, key, quantity)) for tag, key in made]
         load_before = os.getloadavg()
-        stats, elapsed = asyncio.run(drive(port, demo, prepared, batch, rate_per_line, seconds))
+        with sampled(pid, profile):
+            stats, elapsed = asyncio.run(drive(port, demo, prepared, batch, rate_per_line, seconds))
         load_after = os.getloadavg()
     packs_per_second = stats.packs_in_cases / elapsed
     every = [v for values in stats.latencies.values() for v in values]
@@ -400,6 +437,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="server processes (default: %(default)s)")
     parser.add_argument("--seconds", type=float, default=20.0, help="scheduled seconds per run (default: %(default)s)")
     parser.add_argument("--only", choices=["lines", "batch"], help="one set of runs")
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 12, 120], help="batch sizes of the 'batch' runs")
+    parser.add_argument("--profile", help="sample the server with py-spy into this file (collapsed stacks)")
     parser.add_argument("--lines", type=int, nargs="+", default=[8, 32, 100], help="line counts of the 'lines' runs")
     args = parser.parse_args()
     where = "SQLite" if args.sqlite else "PostgreSQL"
@@ -409,7 +448,7 @@ def main() -> int:
     if args.only in (None, "lines"):
         for count in args.lines:
             with database(args) as url:
-                result = one_run(url, args.workers, "lines", count, 12, 10.0, args.seconds)
+                result = one_run(url, args.workers, "lines", count, 12, 10.0, args.seconds, args.profile)
             five_hundreds = sum(n for kind, n in result.stats.failures.items() if kind.endswith(" 500"))
             held = not result.stats.failures and result.stats.slowest < STALL_SECONDS
             checks.append(
@@ -421,8 +460,10 @@ def main() -> int:
             )
     if args.only in (None, "batch"):
         for batch, offered, target in ((1, 250.0, None), (12, 1000.0, 1000.0), (120, 3000.0, 3000.0)):
+            if batch not in args.batches:
+                continue
             with database(args) as url:
-                result = one_run(url, args.workers, "sustained", 8, batch, offered / 8, args.seconds)
+                result = one_run(url, args.workers, "sustained", 8, batch, offered / 8, args.seconds, args.profile)
             if target is None:
                 continue
             ok = result.packs_per_second >= target * 0.98 and not result.stats.failures
