@@ -438,6 +438,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="scheduled seconds per run (default: %(default)s)")
     parser.add_argument("--only", choices=["lines", "batch"], help="one set of runs")
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 12, 120], help="batch sizes of the 'batch' runs")
+    parser.add_argument("--rate", type=float, help="offer this many packs/s in the 'batch' runs instead of the targets")
     parser.add_argument("--profile", help="sample the server with py-spy into this file (collapsed stacks)")
     parser.add_argument("--lines", type=int, nargs="+", default=[8, 32, 100], help="line counts of the 'lines' runs")
     args = parser.parse_args()
@@ -463,7 +464,8 @@ def main() -> int:
             if batch not in args.batches:
                 continue
             with database(args) as url:
-                result = one_run(url, args.workers, "sustained", 8, batch, offered / 8, args.seconds, args.profile)
+                rate = (args.rate or offered) / 8
+                result = one_run(url, args.workers, "sustained", 8, batch, rate, args.seconds, args.profile)
             if target is None:
                 continue
             ok = result.packs_per_second >= target * 0.98 and not result.stats.failures
