@@ -73,7 +73,7 @@ def serve(url: str, workers: int) -> Iterator[tuple[int, int]]:
         with log.open("ab") as sink:
             process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=workdir)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 300  # it migrates first; on a loaded machine that takes a while
             while True:
                 text = log.read_text(errors="replace")
                 found = _STARTED.search(text)
@@ -176,11 +176,17 @@ class Client:
         payload = json.dumps(body).encode()
         request = f"POST {V2}/{path} HTTP/1.1\r\n{self.head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
         while True:
-            connection = (
-                self.idle.pop() if self.idle else Connection(*await asyncio.open_connection("127.0.0.1", self.port))
-            )
+            reused = bool(self.idle)
+            connection = self.idle.pop() if reused else await self.connect()
             started = time.perf_counter()
-            status, headers, answer = await connection.call(request)
+            try:
+                status, headers, answer = await connection.call(request)
+            except (asyncio.IncompleteReadError, ConnectionError) as error:
+                connection.writer.close()
+                if reused:  # the server closed a keep-alive connection that idled: send again on a new one
+                    continue
+                self.stats.failures[f"{kind} {type(error).__name__}"] += 1
+                raise
             seconds = time.perf_counter() - started
             self.idle.append(connection)
             self.stats.slowest = max(self.stats.slowest, seconds)
@@ -195,6 +201,9 @@ class Client:
                 raise RuntimeError(f"{kind} answered {status}")
             self.stats.latencies[kind].append(seconds)
             return dict(json.loads(answer)["data"])
+
+    async def connect(self) -> Connection:
+        return Connection(*await asyncio.open_connection("127.0.0.1", self.port))
 
     def close(self) -> None:
         for connection in self.idle:
@@ -281,7 +290,10 @@ class Line:
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.ensure_future(commission(start)))
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(outcome, BaseException) and not isinstance(outcome, RuntimeError):
+                # RuntimeError: a refusal, counted by Client.post; anything else is the bench's own fault
+                stats.failures[f"bench {type(outcome).__name__}"] += 1
 
 
 # -- a run -----------------------------------------------------------------------------------------------
