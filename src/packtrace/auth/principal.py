@@ -97,15 +97,13 @@ def manufacturer_api_principal(
     token = access_token or (bearer.credentials if bearer else None)
     if not token:
         raise _no_token(request)
-    api_key = api_key_service.verify_token(session, context.server_key, token)
+    api_key, found = api_key_service.verify_token_and_channel(session, context.server_key, token, channel_key)
     if api_key is None:
         failures.fail(session, context, [failures.address(request)], AuthenticationError(TOKEN_FAILED))
     if not channel_key:
         raise NoChannelKeyError("No channel key provided.")
     try:
-        channel = channel_service.verify(
-            session, context.server_key, channel_key, api_key.tenant_id, ChannelSource.MANUFACTURER_V2_API
-        )
+        channel = channel_service.check(found, api_key.tenant_id, ChannelSource.MANUFACTURER_V2_API)
     except ChannelError as error:
         failures.fail(session, context, [failures.api_key(api_key.key_hash)], error)
     principal = ApiPrincipal(api_key.tenant_id, api_key.id, api_key.name, channel.id, channel.name)

@@ -59,6 +59,22 @@ def api_keys(session: Session, tenant_id: int) -> Sequence[ApiKey]:
     return session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.id)).all()
 
 
+def api_key_with_channel(
+    session: Session, api_key_id: int, channel_hash: str | None
+) -> tuple[ApiKey | None, Channel | None]:
+    """Only for token checks: the key a token names and the channel whose key hashes to
+    ``channel_hash``, in one round trip (every V2 request needs both; they were two lookups). The
+    channel is found by its key alone, whatever its tenant, as ``channel_by_hash`` finds it: the caller
+    compares the tenants, so a key of another tenant's channel is refused, not unknown."""
+    if channel_hash is None:
+        return api_key_by_id_any_tenant(session, api_key_id), None
+    statement = (
+        select(ApiKey, Channel).outerjoin(Channel, Channel.key_hash == channel_hash).where(ApiKey.id == api_key_id)
+    )
+    row = session.execute(statement).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 def channel_by_hash(session: Session, key_hash: str) -> Channel | None:
     return session.scalar(select(Channel).where(Channel.key_hash == key_hash))
 

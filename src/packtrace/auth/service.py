@@ -326,20 +326,29 @@ class ApiKeyService:
     def verify_token(self, session: Session, server_key: bytes, token: str) -> ApiKey | None:
         """The active API key a valid token belongs to, else None. Checked on every request, so a
         revoked static token or a deactivated key stops working at once."""
+        return self.verify_token_and_channel(session, server_key, token, None)[0]
+
+    def verify_token_and_channel(
+        self, session: Session, server_key: bytes, token: str, channel_key: str | None
+    ) -> tuple[ApiKey | None, Channel | None]:
+        """``verify_token`` and the channel ``channel_key`` names (unchecked: see ``ChannelService.check``),
+        read in one query. Nothing is cached across requests: revoking a key, a static token or a channel
+        takes effect on the next request."""
         claims = security.decode_jwt(server_key, token)
         if claims is None or claims.get("typ") not in {"dynamic", "static"}:
-            return None
+            return None, None
         key_id = claims.get("_id")
         if not isinstance(key_id, str) or not key_id.isdigit():
-            return None
-        api_key = repository.api_key_by_id_any_tenant(session, int(key_id))
+            return None, None
+        channel_hash = security.keyed_hash(server_key, channel_key) if channel_key else None
+        api_key, channel = repository.api_key_with_channel(session, int(key_id), channel_hash)
         if api_key is None or not api_key.active:
-            return None
+            return None, None
         if claims["typ"] == "static":
             stored = api_key.static_token_hash
             if stored is None or not hmac.compare_digest(stored, security.keyed_hash(server_key, token)):
-                return None
-        return api_key
+                return None, None
+        return api_key, channel
 
     @staticmethod
     def _claims(api_key: ApiKey, kind: str) -> dict[str, Any]:
@@ -396,7 +405,11 @@ class ChannelService:
         return channel
 
     def verify(self, session: Session, server_key: bytes, key: str, tenant_id: int, source: ChannelSource) -> Channel:
-        channel = repository.channel_by_hash(session, security.keyed_hash(server_key, key))
+        return self.check(repository.channel_by_hash(session, security.keyed_hash(server_key, key)), tenant_id, source)
+
+    @staticmethod
+    def check(channel: Channel | None, tenant_id: int, source: ChannelSource) -> Channel:
+        """The channel a key found, if it may be used by ``tenant_id`` for ``source``."""
         if channel is None or channel.tenant_id != tenant_id:
             raise ChannelError("The channel key is not valid for this tenant")
         if not channel.enabled:

@@ -8,12 +8,13 @@ obtained within a bounded time is a ``BusyError`` (503 + Retry-After), never an 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -110,6 +111,31 @@ def _configure_postgres(engine: Engine) -> None:
             ) from context.original_exception
 
 
+# A pooled connection idle longer than this is pinged before use. Pinging every checkout (SQLAlchemy's
+# pool_pre_ping) cost each request one more round trip: under 8 lines, 1 of its 5 waits on the database.
+# A connection back within seconds was alive a moment ago; one that idled may have met a database restart
+# or a dropped socket, and is replaced rather than handed to a request that would fail on it.
+IDLE_PING_SECONDS = 10.0
+_RETURNED_AT = "packtrace_returned_at"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine.pool, "checkin")
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < IDLE_PING_SECONDS:
+            return  # new, or back a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # the ping pool_pre_ping sends
+        except Exception as error:
+            # The pool discards this connection and checks out another (SQLAlchemy's documented recipe).
+            raise exc.DisconnectionError() from error
+
+
 def make_engine(url: str, limits: ConnectionLimits | None = None, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     limits = limits or ConnectionLimits()
@@ -120,13 +146,13 @@ def make_engine(url: str, limits: ConnectionLimits | None = None, **kwargs: Any)
         return engine
     engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=limits.pool_size,
         max_overflow=limits.max_overflow,
         pool_timeout=limits.pool_timeout_seconds,
         **kwargs,
     )
     _configure_postgres(engine)
+    _ping_idle_connections(engine)
     return engine
 
 
