@@ -53,7 +53,7 @@ _PG_INSERT_INTO_POOL = text(
 _PG_COPY = "COPY serial_numbers (tenant_id, product_id, serial, source, order_pk, created_at) FROM STDIN"
 # SQLite serializes writers, so the rows of the product above the largest id before the insert are the
 # ones this insert made.
-_SQLITE_INTO_POOL = text(
+SQLITE_INTO_POOL = text(
     """
     INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
     SELECT tenant_id, product_id, id, serial FROM serial_numbers
@@ -97,7 +97,7 @@ def insert_new(
     statement = sqlite_insert(serial_table).on_conflict_do_nothing(index_elements=["tenant_id", "product_id", "serial"])
     inserted = connection.execute(statement, [{**params, "serial": serial} for serial in serials]).rowcount
     if into_pool:
-        connection.execute(_SQLITE_INTO_POOL, {"tenant_id": tenant_id, "product_id": product_id, "after_id": after_id})
+        connection.execute(SQLITE_INTO_POOL, {"tenant_id": tenant_id, "product_id": product_id, "after_id": after_id})
     return inserted
 
 

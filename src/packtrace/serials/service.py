@@ -19,7 +19,7 @@ from packtrace.models.enums import SerialSource, SerialStatus
 from packtrace.packs import repository as packs
 from packtrace.packs.rules import names
 from packtrace.products import repository as products
-from packtrace.serials import repository
+from packtrace.serials import bulk, repository
 
 # Serials are generated and inserted in batches of this size, so memory stays flat for big orders.
 BATCH_SIZE = 50_000
@@ -150,10 +150,10 @@ class SerialService:
         while made < count:
             wanted = min(BATCH_SIZE, count - made)
             try:
-                candidates = serial_rules.random_serials(wanted, product.serial_length, product.serial_alphabet)
+                candidates = serial_rules.random_serial_block(wanted, product.serial_length, product.serial_alphabet)
             except GS1Error as exc:
                 raise InsufficientSerialsError(f"Product {product.code}: {exc}") from None
-            inserted = repository.insert_new(
+            inserted = bulk.insert_generated(
                 session,
                 tenant_id=product.tenant_id,
                 product_id=product.id,
