@@ -27,7 +27,9 @@ from packtrace.serials.repository import serial_table
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 _TRAILER = b"\xff\xff"
+_POOL_COLUMNS = "tenant_id, product_id, serial_id, serial"
 _REGISTRY_COLUMNS = "tenant_id, product_id, serial, source, order_pk, created_at"
+_ESTIMATED_ROWS = text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)")
 # Statistics count once the fill is a tenth of the table (autovacuum's own default for ANALYZE).
 _STALE_FRACTION = 0.1
 
@@ -48,7 +50,7 @@ def insert_generated(
     if not len(serials):
         return 0
     connection = session.connection()
-    params = {
+    params: dict[str, Any] = {
         "tenant_id": tenant_id,
         "product_id": product_id,
         "source": source,
@@ -75,7 +77,11 @@ def _copy_all_new(session: Session, serials: npt.NDArray[np.bytes_], params: dic
             _copy(driver, f"COPY serial_numbers ({columns}) FROM STDIN (FORMAT BINARY)", registry)
             if ids is not None:
                 pool = _pool_rows(serials, params, ids)
-                _copy(driver, "COPY serial_pool (tenant_id, product_id, serial_id, serial) FROM STDIN (FORMAT BINARY)", pool)
+                _copy(
+                    driver,
+                    "COPY serial_pool (tenant_id, product_id, serial_id, serial) FROM STDIN (FORMAT BINARY)",
+                    pool,
+                )
     except psycopg.errors.UniqueViolation:
         return False
     return True
@@ -188,7 +194,9 @@ def analyze_if_stale(connection: Connection, added: int) -> list[str]:
         return []
     analyzed = []
     for table in ("serial_numbers", "serial_pool"):
-        rows = connection.scalar(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)"), {"table": table})
+        rows = connection.scalar(
+            text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)"), {"table": table}
+        )
         if rows is None or rows < 0 or added > _STALE_FRACTION * rows:
             connection.execute(text(f"ANALYZE {table}"))
             analyzed.append(table)

@@ -84,6 +84,18 @@ class SerialService:
         self.replenish(session, product)
         return serials
 
+    def request_json(self, session: Session, product: Product, quantity: int) -> str:
+        """``request`` with the serials as a JSON array (text), ready for the response."""
+        drawn, serials = repository.draw_returning_json(session, product.tenant_id, product.id, quantity)
+        if drawn < quantity:
+            raise InsufficientSerialsError(
+                f"Product {product.code}: the pool has {drawn:,} Available serial numbers, "
+                f"{quantity:,} were requested. " + HOW_TO_FILL,
+                [Detail("quantity", f"{drawn:,} Available")],
+            )
+        self.replenish(session, product)
+        return serials
+
     def release(self, session: Session, product: Product, serials: Sequence[str]) -> int:
         """``serials/release``: Assigned -> Available. Refused whole, naming the serials: for unknown,
         external, not Assigned or order-bound serials a ``ValidationError``; for serials that are out in
