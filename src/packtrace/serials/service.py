@@ -75,18 +75,18 @@ class SerialService:
     def request(self, session: Session, product: Product, quantity: int) -> list[str]:
         """``serials/request``: Available -> Assigned without an order, all or nothing."""
         serials = repository.draw_returning(session, product.tenant_id, product.id, quantity)
-        if len(serials) < quantity:
-            raise InsufficientSerialsError(
-                f"Product {product.code}: the pool has {len(serials):,} Available serial numbers, "
-                f"{quantity:,} were requested. " + HOW_TO_FILL,
-                [Detail("quantity", f"{len(serials):,} Available")],
-            )
-        self.replenish(session, product)
+        self._drawn_in_full(session, product, len(serials), quantity)
         return serials
 
     def request_json(self, session: Session, product: Product, quantity: int) -> str:
         """``request`` with the serials as a JSON array (text), ready for the response."""
         drawn, serials = repository.draw_returning_json(session, product.tenant_id, product.id, quantity)
+        self._drawn_in_full(session, product, drawn, quantity)
+        return serials
+
+    def _drawn_in_full(self, session: Session, product: Product, drawn: int, quantity: int) -> None:
+        """A short draw is refused (the caller's transaction undoes it: all or nothing); a full one may
+        leave the pool to refill."""
         if drawn < quantity:
             raise InsufficientSerialsError(
                 f"Product {product.code}: the pool has {drawn:,} Available serial numbers, "
@@ -94,7 +94,6 @@ class SerialService:
                 [Detail("quantity", f"{drawn:,} Available")],
             )
         self.replenish(session, product)
-        return serials
 
     def release(self, session: Session, product: Product, serials: Sequence[str]) -> int:
         """``serials/release``: Assigned -> Available. Refused whole, naming the serials: for unknown,
@@ -136,6 +135,12 @@ class SerialService:
         if repository.has_available(session, product.tenant_id, product.id, product.pool_threshold):
             return 0
         return self.generate_into_pool(session, product, product.pool_refill_size)
+
+    def refresh_statistics(self, session: Session, added: int) -> list[str]:
+        """After a bulk fill has committed: PostgreSQL's statistics of the serial tables, when the fill
+        left them missing or stale, so that the next draw or lookup never waits for autovacuum to be
+        planned on the index. Its own transaction, kept short: ANALYZE's lock is held to its commit."""
+        return bulk.analyze_if_stale(session.connection(), added)
 
     def pool_status(self, session: Session, product: Product) -> PoolStatus:
         counts = repository.counts_by_status(session, product.tenant_id, product.id)
