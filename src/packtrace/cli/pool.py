@@ -14,10 +14,11 @@ from packtrace.cli.context import TenantOption, load_settings, tenant_named, uni
 from packtrace.cli.errors import UNEXPECTED_ERROR, USER_ERROR, describe_domain_error, describe_unexpected, fail
 from packtrace.cli.output import JsonOption, plural, print_json
 from packtrace.cli.progress import progress_bar
-from packtrace.kit.batches import ATOMIC_GENERATE, commit_in_batches, kept_note
+from packtrace.kit.batches import commit_in_batches, kept_note
 from packtrace.kit.db import Database
 from packtrace.kit.errors import DomainError
 from packtrace.products.service import product_service
+from packtrace.serials import service as serials_module
 from packtrace.serials.service import PoolStatus, serial_service
 
 pool_app = typer.Typer(
@@ -115,7 +116,8 @@ def _generate_in_batches(database_url: str, tenant_id: int, code: str, count: in
 
             found = product_service.get(session, tenant_id, code)
             generate = serial_service.generate_into_pool
-            commit_in_batches(session, count, ATOMIC_GENERATE, lambda s, n: generate(s, found, n), committed)
+            batch = serials_module.BATCH_SIZE
+            commit_in_batches(session, count, batch, lambda s, n: generate(s, found, n), committed)
             serial_service.refresh_statistics(session, made)
     except DomainError as error:
         fail(describe_domain_error(error), USER_ERROR)
