@@ -16,6 +16,7 @@ from packtrace.gs1.serials import (
     bytes_to_alphabet,
     is_valid_serial,
     max_live_serials,
+    random_serial_block,
     random_serials,
     serial_space,
     validate_serial_format,
@@ -165,3 +166,36 @@ def test_set82_serials_are_valid(serial: str) -> None:
 @given(st.text(min_size=1, max_size=20))
 def test_serial_validity_is_set82_membership(serial: str) -> None:
     assert is_valid_serial(serial) == all(c in SET_82 for c in serial)
+
+
+def test_block_is_fixed_width_ascii_of_the_alphabet_distinct_and_uniform() -> None:
+    """The vectorized block: each position uniform over the alphabet (chi-square against the expected
+    counts, an independent check of the byte mapping), every serial distinct, never sorted."""
+    block = random_serial_block(60_000, 12, DEFAULT_ALPHABET)
+    assert block.dtype == "S12" and len(block) == 60_000
+    serials = [serial.decode("ascii") for serial in block]
+    assert len(set(serials)) == 60_000
+    assert serials != sorted(serials)
+    assert set("".join(serials)) <= set(DEFAULT_ALPHABET)
+    expected = 60_000 / len(DEFAULT_ALPHABET)
+    for position in (0, 5, 11):
+        counts = collections.Counter(serial[position] for serial in serials)
+        chi_square = sum((counts[c] - expected) ** 2 / expected for c in DEFAULT_ALPHABET)
+        # 35 degrees of freedom: 80 is beyond the 99.99th percentile.
+        assert chi_square < 80, (position, chi_square)
+
+
+def test_block_drops_repeats_keeping_the_first_occurrence_in_order() -> None:
+    """A source repeating itself: the second copy of each serial is dropped, the order of the first kept."""
+    first = os.urandom(120)
+    stream = iter([first + first + os.urandom(10_000)])
+
+    def randbytes(n: int) -> bytes:
+        return next(stream, os.urandom(n))[:n]
+
+    block = random_serial_block(13, 10, "0123456789ABCDEF", randbytes=randbytes)
+    expected = [first[i : i + 10] for i in range(0, 120, 10)]
+    # 16 divides 256: no byte is rejected; byte b maps to the alphabet's character b % 16.
+    assert [bytes(s) for s in block[:12]] == [bytes(b"0123456789ABCDEF"[b % 16] for b in chunk) for chunk in expected]
+    # The 13th is not the repeat of the first that the source gave next.
+    assert len({bytes(s) for s in block}) == 13

@@ -33,13 +33,13 @@ def _create_orders(url: str, worker: int, barrier: Any, errors: Any) -> None:
     from packtrace.serials import service as serial_service_module
 
     same_stream = random.Random(42)
-    original = serial_rules.random_serials
+    original = serial_rules.random_serial_block
     serial_service_module.BATCH_SIZE = 400
 
-    def colliding(count: int, length: int, alphabet: str) -> list[str]:
+    def colliding(count: int, length: int, alphabet: str) -> Any:
         return original(count, length, alphabet, randbytes=same_stream.randbytes)
 
-    serial_service_module.serial_rules.random_serials = colliding  # type: ignore[assignment]
+    serial_service_module.serial_rules.random_serial_block = colliding  # type: ignore[assignment]
     db = Database(url)
     try:
         barrier.wait(timeout=30)

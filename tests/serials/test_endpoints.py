@@ -163,3 +163,39 @@ def test_a_200000_serial_download_streams_in_chunks_with_flat_memory(
     # stream holds one chunk at a time.
     assert peak < 8 * 1024 * 1024, peak
     assert row_counts(session)["serial_numbers"] == 200_000
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "with-quoting"])
+def test_csv_bytes_are_those_of_the_csv_module(
+    client: TestClient,
+    api_headers: dict[str, str],
+    database: Database,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    quoted: bool,
+) -> None:
+    """The download builds its lines by string replace; the csv module, row by row over the JSON pages,
+    is the independent reference, byte for byte, across several blocks, made and drawn serials alike."""
+    monkeypatch.setattr("packtrace.orders.endpoints._CSV_CHUNK", 7)
+    fill_pool(database, DEMO_TENANT, DEMO_PRODUCT_CODE, 12)
+    client.post(ORDERS, json=sample_order(quantity=30, extra_percentage=0), headers=api_headers)
+    if quoted:
+        ids = list(session.scalars(select(STATES.c.id).where(STATES.c.order_pk.is_not(None)).order_by(STATES.c.id)))
+        session.execute(update(SerialNumber).where(SerialNumber.id == ids[15]).values(serial='Q"1'))
+        session.execute(update(SerialNumber).where(SerialNumber.id == ids[25]).values(serial="C,2"))
+        session.commit()
+    expected_serials: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, str | int] = {"order_id": "Order130", "limit": 9} | ({"cursor": cursor} if cursor else {})
+        page = client.get(f"{ORDERS}/serials", params=params, headers=api_headers).json()["data"]
+        expected_serials += page["serials"]
+        if not (cursor := page["next_cursor"]):
+            break
+    reference = io.StringIO()
+    writer = csv.writer(reference, lineterminator="\r\n")
+    writer.writerow(["SerialNumber", "GTIN", "Batch", "ExpirationDate"])
+    writer.writerows((serial, DEMO_PRODUCT_CODE, "BATCH111", "221115") for serial in expected_serials)
+    response = client.get(f"{ORDERS}/serials", params={"order_id": "Order130", "format": "csv"}, headers=api_headers)
+    assert len(expected_serials) == 30
+    assert response.content == reference.getvalue().encode()

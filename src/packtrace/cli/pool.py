@@ -115,9 +115,10 @@ def _generate_in_batches(database_url: str, tenant_id: int, code: str, count: in
                 done(so_far)
 
             found = product_service.get(session, tenant_id, code)
-            batch = serials_module.BATCH_SIZE
             generate = serial_service.generate_into_pool
+            batch = serials_module.BATCH_SIZE
             commit_in_batches(session, count, batch, lambda s, n: generate(s, found, n), committed)
+            serial_service.refresh_statistics(session, made)
     except DomainError as error:
         fail(describe_domain_error(error), USER_ERROR)
     except Exception as error:

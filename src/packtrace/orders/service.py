@@ -226,6 +226,10 @@ class OrderService:
     def serial_chunks(self, session: Session, order: PackagingOrder, chunk: int) -> Iterator[list[str]]:
         return serials.stream_order_serials(session, order.tenant_id, order.id, chunk)
 
+    def serial_text_chunks(self, session: Session, order: PackagingOrder, chunk: int) -> Iterator[str]:
+        """The order's serials as newline-separated blocks, for the CSV download."""
+        return serials.stream_order_serial_text(session, order.tenant_id, order.id, chunk)
+
     # -- creation steps -------------------------------------------------------------------------------
 
     def _product(self, session: Session, tenant_id: int, code: str) -> Product:

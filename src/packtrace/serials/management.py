@@ -61,4 +61,5 @@ def generate_pool(code: str, body: PoolGenerate, user: SupportUser, session: DbS
     commit_in_batches(
         session, body.count, ATOMIC_GENERATE, lambda s, n: serial_service.generate_into_pool(s, product, n)
     )
+    serial_service.refresh_statistics(session, body.count)
     return Envelope(message="Serial numbers generated", data=pool_read(serial_service.pool_status(session, product)))

@@ -7,6 +7,7 @@ written at all; a serial's status and order are read from where its rows are."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ _PG_INSERT_INTO_POOL = text(
 _PG_COPY = "COPY serial_numbers (tenant_id, product_id, serial, source, order_pk, created_at) FROM STDIN"
 # SQLite serializes writers, so the rows of the product above the largest id before the insert are the
 # ones this insert made.
-_SQLITE_INTO_POOL = text(
+SQLITE_INTO_POOL = text(
     """
     INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
     SELECT tenant_id, product_id, id, serial FROM serial_numbers
@@ -97,7 +98,7 @@ def insert_new(
     statement = sqlite_insert(serial_table).on_conflict_do_nothing(index_elements=["tenant_id", "product_id", "serial"])
     inserted = connection.execute(statement, [{**params, "serial": serial} for serial in serials]).rowcount
     if into_pool:
-        connection.execute(_SQLITE_INTO_POOL, {"tenant_id": tenant_id, "product_id": product_id, "after_id": after_id})
+        connection.execute(SQLITE_INTO_POOL, {"tenant_id": tenant_id, "product_id": product_id, "after_id": after_id})
     return inserted
 
 
@@ -194,6 +195,26 @@ def draw_returning(session: Session, tenant_id: int, product_id: int, count: int
     else:
         rows = list(connection.execute(_SQLITE_PICK, params))
     return [serial for _, serial in sorted((serial_id, serial) for serial_id, serial in rows)]
+
+
+# PostgreSQL: the drawn serials come back as one JSON array in the pool's order, built by the database:
+# a response of 110,000 serials never becomes 110,000 Python objects (rows, strings, then JSON again).
+_PG_PICK_JSON = text(
+    "WITH drawn AS (" + _PG_PICK_SQL + ") "  # noqa: S608 - only constants of this module are joined
+    "SELECT count(*), coalesce(json_agg(serial ORDER BY serial_id), '[]')::text FROM drawn"
+)
+
+
+def draw_returning_json(session: Session, tenant_id: int, product_id: int, count: int) -> tuple[int, str]:
+    """Like ``draw_returning``, the serials as a JSON array (text) with their number."""
+    connection = session.connection()
+    if not on_postgres(connection):
+        serials = draw_returning(session, tenant_id, product_id, count)
+        return len(serials), json.dumps(serials, separators=(",", ":"))
+    params = {"tenant_id": tenant_id, "product_id": product_id, "count": count}
+    with _in_index_order(connection):
+        row = connection.execute(_PG_PICK_JSON, params).one()
+    return int(row[0]), str(row[1])
 
 
 @contextmanager
@@ -440,3 +461,30 @@ def stream_order_serials(session: Session, tenant_id: int, order_pk: int, chunk:
             yield [row[0] for row in rows]
     finally:
         cursor.close()
+
+
+# A page of the order's serials as ONE text value, newline-separated, with the page's last id: the
+# download builds its lines from it with a string replace, never a Python object per serial.
+_PG_ORDER_TEXT_PAGE = (
+    "SELECT string_agg(serial, E'\\n' ORDER BY id), max(id) FROM ("  # noqa: S608 - constants only
+    + _PG_ORDER_SERIALS
+    + " LIMIT %(limit)s) AS page"
+)
+
+
+def stream_order_serial_text(session: Session, tenant_id: int, order_pk: int, chunk: int) -> Iterator[str]:
+    """The order's serials in id order as newline-separated blocks of up to ``chunk`` serials. PostgreSQL
+    pages by id (keyset) and joins each page into one string itself; SQLite joins what its cursor gives."""
+    driver_connection = session.connection().connection.driver_connection
+    if not isinstance(driver_connection, psycopg.Connection):
+        for serials in stream_order_serials(session, tenant_id, order_pk, chunk):
+            yield "\n".join(serials)
+        return
+    params = {"tenant_id": tenant_id, "order_pk": order_pk, "after": 0, "limit": chunk}
+    with driver_connection.cursor() as cursor:
+        while True:
+            row = cursor.execute(_PG_ORDER_TEXT_PAGE, params).fetchone()
+            if row is None or row[0] is None:
+                return
+            yield row[0]
+            params["after"] = row[1]

@@ -19,7 +19,7 @@ from packtrace.models.enums import SerialSource, SerialStatus
 from packtrace.packs import repository as packs
 from packtrace.packs.rules import names
 from packtrace.products import repository as products
-from packtrace.serials import repository
+from packtrace.serials import bulk, repository
 
 # Serials are generated and inserted in batches of this size, so memory stays flat for big orders.
 BATCH_SIZE = 50_000
@@ -75,14 +75,25 @@ class SerialService:
     def request(self, session: Session, product: Product, quantity: int) -> list[str]:
         """``serials/request``: Available -> Assigned without an order, all or nothing."""
         serials = repository.draw_returning(session, product.tenant_id, product.id, quantity)
-        if len(serials) < quantity:
+        self._drawn_in_full(session, product, len(serials), quantity)
+        return serials
+
+    def request_json(self, session: Session, product: Product, quantity: int) -> str:
+        """``request`` with the serials as a JSON array (text), ready for the response."""
+        drawn, serials = repository.draw_returning_json(session, product.tenant_id, product.id, quantity)
+        self._drawn_in_full(session, product, drawn, quantity)
+        return serials
+
+    def _drawn_in_full(self, session: Session, product: Product, drawn: int, quantity: int) -> None:
+        """A short draw is refused (the caller's transaction undoes it: all or nothing); a full one may
+        leave the pool to refill."""
+        if drawn < quantity:
             raise InsufficientSerialsError(
-                f"Product {product.code}: the pool has {len(serials):,} Available serial numbers, "
+                f"Product {product.code}: the pool has {drawn:,} Available serial numbers, "
                 f"{quantity:,} were requested. " + HOW_TO_FILL,
-                [Detail("quantity", f"{len(serials):,} Available")],
+                [Detail("quantity", f"{drawn:,} Available")],
             )
         self.replenish(session, product)
-        return serials
 
     def release(self, session: Session, product: Product, serials: Sequence[str]) -> int:
         """``serials/release``: Assigned -> Available. Refused whole, naming the serials: for unknown,
@@ -125,6 +136,12 @@ class SerialService:
             return 0
         return self.generate_into_pool(session, product, product.pool_refill_size)
 
+    def refresh_statistics(self, session: Session, added: int) -> list[str]:
+        """After a bulk fill has committed: PostgreSQL's statistics of the serial tables, when the fill
+        left them missing or stale, so that the next draw or lookup never waits for autovacuum to be
+        planned on the index. Its own transaction, kept short: ANALYZE's lock is held to its commit."""
+        return bulk.analyze_if_stale(session.connection(), added)
+
     def pool_status(self, session: Session, product: Product) -> PoolStatus:
         counts = repository.counts_by_status(session, product.tenant_id, product.id)
         available = counts.get(SerialStatus.AVAILABLE.value, 0)
@@ -150,10 +167,10 @@ class SerialService:
         while made < count:
             wanted = min(BATCH_SIZE, count - made)
             try:
-                candidates = serial_rules.random_serials(wanted, product.serial_length, product.serial_alphabet)
+                candidates = serial_rules.random_serial_block(wanted, product.serial_length, product.serial_alphabet)
             except GS1Error as exc:
                 raise InsufficientSerialsError(f"Product {product.code}: {exc}") from None
-            inserted = repository.insert_new(
+            inserted = bulk.insert_generated(
                 session,
                 tenant_id=product.tenant_id,
                 product_id=product.id,
