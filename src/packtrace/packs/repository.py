@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from packtrace.kit.db import on_postgres
+from packtrace.kit.text_lists import text_list_param, text_list_source
 from packtrace.models import Container, ContainerEvent, Pack, PackagingOrder, PackEvent, Product
 from packtrace.models.base import UTCDateTime
 from packtrace.models.enums import PackEventType, PackStatus, SerialStatus
@@ -24,10 +25,13 @@ container_event_table = cast(Table, ContainerEvent.__table__)
 
 
 def _serials_source(connection: Connection) -> str:
-    """A FROM item with one column ``serial``: the serials of the ``:serials`` parameter."""
-    if on_postgres(connection):
-        return "unnest(CAST(:serials AS text[])) AS q(serial)"
-    return "(SELECT value AS serial FROM json_each(:serials)) AS q"
+    """A FROM item with one column ``serial``: the serials of the ``:serials`` parameter
+    (``_serials_param``)."""
+    return text_list_source(connection, "serials", "serial")
+
+
+def _serials_param(connection: Connection, serials: Sequence[str]) -> str:
+    return text_list_param(connection, serials)
 
 
 def _ids_source(connection: Connection) -> str:
@@ -44,7 +48,7 @@ def _list_join(connection: Connection) -> str:
     return "JOIN" if on_postgres(connection) else "CROSS JOIN"
 
 
-def _list_param(connection: Connection, values: Sequence[Any]) -> Any:
+def _ids_param(connection: Connection, values: Sequence[int]) -> Any:
     return list(values) if on_postgres(connection) else json.dumps(list(values))
 
 
@@ -89,7 +93,7 @@ def commission_lookup(
     params: dict[str, Any] = {
         "tenant_id": tenant_id,
         "product_id": product_id,
-        "serials": _list_param(connection, serials),
+        "serials": _serials_param(connection, serials),
     }
     # A pool serial's state lives in the narrow tables: Available while it has a row in serial_pool; its
     # order is the one it was made for (the registry's order_pk) or the one it was drawn for
@@ -174,7 +178,7 @@ def insert_packs(
         "product_id": product_id,
         # In the unique index's order: consecutive inserts then land on the same index pages (a quarter
         # faster for 100,000 random serials on PostgreSQL).
-        "serials": _list_param(connection, sorted(serials)),
+        "serials": _serials_param(connection, sorted(serials)),
         "status": PackStatus.ACTIVE.value,
         "batch": batch,
         "expiry_date": expiry_date,
@@ -244,7 +248,7 @@ def packs_for_update(session: Session, tenant_id: int, product_id: int, serials:
         {locking}
         """  # noqa: S608 - only constants of this module are formatted in; values are bound
     )
-    params = {"tenant_id": tenant_id, "product_id": product_id, "serials": _list_param(connection, serials)}
+    params = {"tenant_id": tenant_id, "product_id": product_id, "serials": _serials_param(connection, serials)}
     return [PackState(*row) for row in connection.execute(statement, params)]
 
 
@@ -264,7 +268,7 @@ def decommission(
     ).bindparams(_AT)
     params = {
         "tenant_id": tenant_id,
-        "ids": _list_param(connection, pack_ids),
+        "ids": _ids_param(connection, pack_ids),
         "status": PackStatus.DECOMMISSIONED.value,
         "reason": reason,
         "comment": comment,
@@ -308,7 +312,7 @@ def add_events(
     ).bindparams(_AT)
     params = {
         "tenant_id": tenant_id,
-        "ids": _list_param(connection, pack_ids),
+        "ids": _ids_param(connection, pack_ids),
         "event": event,
         "detail": detail,
         "actor": actor,
@@ -368,7 +372,7 @@ def produced_serials(session: Session, tenant_id: int, product_id: int, serials:
              ON p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = q.serial
         """  # noqa: S608 - the FROM item and the join are constants of this module; values are bound
     )
-    params = {"tenant_id": tenant_id, "product_id": product_id, "serials": _list_param(connection, serials)}
+    params = {"tenant_id": tenant_id, "product_id": product_id, "serials": _serials_param(connection, serials)}
     return set(connection.execute(statement, params).scalars())
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg
@@ -113,11 +113,27 @@ def _copy_if_all_new(session: Session, serials: Sequence[str], params: dict[str,
             driver_connection = session.connection().connection.driver_connection
             assert isinstance(driver_connection, psycopg.Connection)
             with driver_connection.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
-                for serial in serials:
-                    copy.write_row((tenant_id, product_id, serial, source, order_pk, created_at))
+                order = "\\N" if order_pk is None else str(order_pk)  # \N: NULL in COPY's text format
+                suffix = f"\t{source}\t{order}\t{created_at.astimezone(UTC).isoformat()}"
+                rows = _copy_text(serials, f"{tenant_id}\t{product_id}\t", suffix)
+                if rows is not None:
+                    copy.write(rows)
+                else:
+                    for serial in serials:
+                        copy.write_row((tenant_id, product_id, serial, source, order_pk, created_at))
     except psycopg.errors.UniqueViolation:
         return None
     return len(serials)
+
+
+def _copy_text(serials: Sequence[str], prefix: str, suffix: str) -> str | None:
+    """COPY's text format for rows that differ only in the serial, built by one join: writing 100,000
+    rows one by one (``write_row``) cost 0.2 s of client CPU. None when a serial holds a character that
+    the text format would need escaped (never a GS1 serial: set 82 has no backslash, tab or line break)."""
+    body = "\n".join(serials)
+    if "\\" in body or "\t" in body or "\r" in body or body.count("\n") != len(serials) - 1:
+        return None
+    return prefix + (suffix + "\n" + prefix).join(serials) + suffix + "\n"
 
 
 # -- drawing from the pool ----------------------------------------------------------------------------------
