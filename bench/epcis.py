@@ -221,17 +221,17 @@ def page_order_events(db: Database, api: Api, count: int) -> tuple[int, int, flo
     stamp = start_time if isinstance(start_time, str) else start_time.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
     stamp = stamp.replace(" ", "T")[:23] + "Z"
     events = epcs = 0
-    params: dict[str, Any] = {"GE_recordTime": stamp, "perPage": 100}
+    path, params = "/epcis/events", {"GE_recordTime": stamp, "perPage": 100}
     started = time.perf_counter()
     while True:
-        response = api.call("GET", "/epcis/events", params=params)
+        response = api.call("GET", path, params=params)
         found = response.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
         events += len(found)
         epcs += sum(len(e.get("epcList", ())) for e in found)
-        token = response.json().get("nextPageToken")
-        if not token:
+        following = response.links.get("next", {}).get("url")  # the Link header's rel="next"
+        if not following:
             break
-        params = {"GE_recordTime": stamp, "perPage": 100, "nextPageToken": token}
+        path, params = following, {}
     return events, epcs, time.perf_counter() - started
 
 
@@ -253,7 +253,11 @@ def bench(name: str, url: str, runs: int, count: int, bulk: int) -> list[tuple[s
             order_id, serials = api.order_on_line(db, count)
             order_runs.append(commission(db, serials, order_id, f"B{order_id[1:7]}"))
         capture(api, 100)  # warm
-        captures = [capture(api, count) for _ in range(runs)]
+        try:
+            captures = [capture(api, count) for _ in range(runs)]
+        except RuntimeError as refused:  # e.g. a body limit in front of capture's own: a MISS, not the end
+            print(f"  capture refused: {refused}")
+            captures = [float("inf")]
         events, epcs, paging = page_order_events(db, api, count)
     finally:
         api.client.close()

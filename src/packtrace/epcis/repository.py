@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
+import psycopg
 from sqlalchemy import Table, bindparam, exists, insert, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from packtrace.epcis.query import Filter
 from packtrace.kit.db import on_postgres
-from packtrace.kit.text_lists import text_list_param, text_list_source
+from packtrace.kit.text_lists import copy_text, text_list_param, text_list_source
 from packtrace.models import (
     Container,
     EpcisCaptureJob,
@@ -73,10 +75,31 @@ def insert_event(
     for role, values in epcs.items():
         if values:
             # In the index's order: consecutive rows land on the same index pages (PostgreSQL: 100,000
-            # EPCs in 1.2 s shuffled, 0.8 s sorted, on a loaded machine).
-            param = text_list_param(connection, sorted(values))
-            connection.execute(statement, {"tenant_id": tenant_id, "event_pk": event_pk, "role": role, "epcs": param})
+            # EPCs in 1.9 s shuffled, 1.2 s sorted, on a loaded machine).
+            ordered = sorted(values)
+            rows = copy_text(ordered, f"{tenant_id}\t", f"\t{event_pk}\t{role}") if on_postgres(connection) else None
+            if rows is not None:
+                # COPY inserts rows in batches (a fifth faster than INSERT ... SELECT for 100,000 EPCs).
+                _copy(connection, rows)
+            else:
+                params = {"tenant_id": tenant_id, "event_pk": event_pk, "role": role}
+                connection.execute(statement, {**params, "epcs": text_list_param(connection, ordered)})
     return int(event_pk)
+
+
+_COPY_EPCS = "COPY epcis_event_epcs (tenant_id, epc, event_pk, role) FROM STDIN"
+
+
+def _copy(connection: Connection, rows: str) -> None:
+    driver_connection = connection.connection.driver_connection
+    assert isinstance(driver_connection, psycopg.Connection)
+    try:
+        with driver_connection.cursor() as cursor, cursor.copy(_COPY_EPCS) as copy:
+            copy.write(rows)
+    except psycopg.Error as error:
+        # As SQLAlchemy raises it for a statement (an EPC listed twice: IntegrityError), so that capture
+        # refuses that event as it would have refused the INSERT.
+        raise DBAPIError.instance(_COPY_EPCS, None, error, psycopg.Error) from error
 
 
 def event_pk_by_hash(session: Session, tenant_id: int, event_id: str) -> int | None:

@@ -42,3 +42,14 @@ def text_list_source(connection: Connection, name: str, column: str) -> str:
     if on_postgres(connection):
         return f"unnest((string_to_array(CAST(:{name} AS text), left(CAST(:{name} AS text), 1)))[2:]) AS q({column})"
     return f"(SELECT value AS {column} FROM json_each(:{name})) AS q"  # noqa: S608 - names are constants
+
+
+def copy_text(values: Sequence[str], prefix: str, suffix: str) -> str | None:
+    """Rows in COPY's text format that differ only in one value (``prefix`` + value + ``suffix`` each),
+    built by one join: writing 100,000 rows one by one (psycopg's ``write_row``) cost 0.2 s of client CPU.
+    None when a value holds a character the text format would need escaped (never a GS1 serial or an EPC
+    we write: set 82 and URIs have no backslash, tab or line break)."""
+    body = "\n".join(values)
+    if "\\" in body or "\t" in body or "\r" in body or body.count("\n") != len(values) - 1:
+        return None
+    return prefix + (suffix + "\n" + prefix).join(values) + suffix + "\n"
