@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        answered_by_app=(ADMIN_PATH + "/", CAPTURE_PATH),
+        answered_by_app=(ADMIN_PATH + "/",),
+        own_limit=(CAPTURE_PATH,),
     )
     app.add_middleware(RequestIdMiddleware)
     if settings.cookie_secure:

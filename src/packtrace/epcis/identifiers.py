@@ -14,7 +14,7 @@ from packtrace.gs1.errors import GS1Error
 ID_BASE = "https://id.gs1.org"
 CBV_BASE = "https://ref.gs1.org/cbv/"
 _CBV_URN = {"BizStep": "bizstep", "Disp": "disp", "BTT": "btt", "SDT": "sdt"}
-_CANONICAL = ID_BASE + "/"
+CANONICAL_PREFIX = ID_BASE + "/"  # what canonical_identifier leaves unchanged
 _DIGITAL_LINK = re.compile(r"^https?://[^/]+(/.*)?/(01|00|414|417|8003|8004)/(.+)$")
 
 
@@ -62,7 +62,7 @@ def _class_parts(body: str, total: int) -> tuple[str, str]:
 def canonical_identifier(value: str) -> str:
     """An EPC, class, location or party as the event hash takes it: a Digital Link URI on
     https://id.gs1.org. EPC URNs we do not know, and other URIs, stay as they are."""
-    if value.startswith(_CANONICAL):  # what we write: the common case, first
+    if value.startswith(CANONICAL_PREFIX):  # what we write: the common case, first
         return value
     try:
         if value.startswith("urn:epc:id:sgtin:"):

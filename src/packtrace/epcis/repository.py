@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
+import psycopg
 from sqlalchemy import Table, bindparam, exists, insert, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from packtrace.epcis.query import Filter
 from packtrace.kit.db import on_postgres
+from packtrace.kit.text_lists import copy_text, text_list_param, text_list_source
 from packtrace.models import (
     Container,
     EpcisCaptureJob,
@@ -66,14 +69,37 @@ def insert_event(
     statement = text(
         f"""
         INSERT INTO epcis_event_epcs (tenant_id, epc, event_pk, role)
-        SELECT :tenant_id, q.epc, :event_pk, :role FROM {_epcs_source(connection)}
+        SELECT :tenant_id, q.epc, :event_pk, :role FROM {text_list_source(connection, "epcs", "epc")}
         """  # noqa: S608 - the FROM item is a constant of this module; values are bound
     )
     for role, values in epcs.items():
         if values:
-            param: Any = list(values) if on_postgres(connection) else json.dumps(list(values))
-            connection.execute(statement, {"tenant_id": tenant_id, "event_pk": event_pk, "role": role, "epcs": param})
+            # In the index's order: consecutive rows land on the same index pages (PostgreSQL: 100,000
+            # EPCs in 1.9 s shuffled, 1.2 s sorted, on a loaded machine).
+            ordered = sorted(values)
+            rows = copy_text(ordered, f"{tenant_id}\t", f"\t{event_pk}\t{role}") if on_postgres(connection) else None
+            if rows is not None:
+                # COPY inserts rows in batches (a fifth faster than INSERT ... SELECT for 100,000 EPCs).
+                _copy(connection, rows)
+            else:
+                params = {"tenant_id": tenant_id, "event_pk": event_pk, "role": role}
+                connection.execute(statement, {**params, "epcs": text_list_param(connection, ordered)})
     return int(event_pk)
+
+
+_COPY_EPCS = "COPY epcis_event_epcs (tenant_id, epc, event_pk, role) FROM STDIN"
+
+
+def _copy(connection: Connection, rows: str) -> None:
+    driver_connection = connection.connection.driver_connection
+    assert isinstance(driver_connection, psycopg.Connection)
+    try:
+        with driver_connection.cursor() as cursor, cursor.copy(_COPY_EPCS) as copy:
+            copy.write(rows)
+    except psycopg.Error as error:
+        # As SQLAlchemy raises it for a statement (an EPC listed twice: IntegrityError), so that capture
+        # refuses that event as it would have refused the INSERT.
+        raise DBAPIError.instance(_COPY_EPCS, None, error, psycopg.Error) from error
 
 
 def event_pk_by_hash(session: Session, tenant_id: int, event_id: str) -> int | None:

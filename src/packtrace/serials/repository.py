@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg
@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from packtrace.kit.db import on_postgres
+from packtrace.kit.text_lists import copy_text
 from packtrace.models import OrderSerial, PastOrderSerial, PoolSerial, SerialNumber
 from packtrace.models.enums import SerialStatus
 
@@ -114,8 +115,14 @@ def _copy_if_all_new(session: Session, serials: Sequence[str], params: dict[str,
             driver_connection = session.connection().connection.driver_connection
             assert isinstance(driver_connection, psycopg.Connection)
             with driver_connection.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
-                for serial in serials:
-                    copy.write_row((tenant_id, product_id, serial, source, order_pk, created_at))
+                order = "\\N" if order_pk is None else str(order_pk)  # \N: NULL in COPY's text format
+                suffix = f"\t{source}\t{order}\t{created_at.astimezone(UTC).isoformat()}"
+                rows = copy_text(serials, f"{tenant_id}\t{product_id}\t", suffix)
+                if rows is not None:
+                    copy.write(rows)
+                else:
+                    for serial in serials:
+                        copy.write_row((tenant_id, product_id, serial, source, order_pk, created_at))
     except psycopg.errors.UniqueViolation:
         return None
     return len(serials)
