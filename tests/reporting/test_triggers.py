@@ -24,6 +24,7 @@ from tests.aggregation.support import aggregate, item, request_ssccs
 from tests.auth.people import Person
 from tests.packs.support import COMMISSION, DECOMMISSION, OrderOnLine, commission_body, decommission_body, ok
 from tests.reporting.documents_support import valid_epcis_12, valid_json
+from tests.reporting.support import REGULATORY
 
 MARKET = f"/api/products/{DEMO_PRODUCT_CODE}/market_commission"
 NEW_PRODUCT: dict[str, Any] = {
@@ -32,14 +33,7 @@ NEW_PRODUCT: dict[str, Any] = {
     "name": "Tablets 20",
     "markets": ["EU"],
     "company_prefix_length": 7,
-    "common_name": "paracetamol",
-    "pharmaceutical_form": "Tablet",
-    "strength": "500 mg",
-    "pack_type": "Blister",
-    "pack_size": 20,
-    "mah_name": "PackTrace Pharma GmbH",
-    "target_markets": ["DE", "AT"],
-}
+} | REGULATORY
 
 
 @pytest.fixture
