@@ -6,6 +6,7 @@ reports against the JSON Schemas we publish, the DSCSA document against GS1's EP
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,4 +190,15 @@ def test_the_us_flow(flow: Flow, admin: Person) -> None:
     assert parents == sorted([case, pallet])
     ndc = root.findtext(".//attribute[@id='urn:epcglobal:cbv:mda#additionalTradeItemIdentification']")
     assert ndc == "12345-678-90"
+    # Locations and parties as EPC URNs (GS1 TDS: 12 digits of company prefix and location reference).
+    urns = set(re.findall(r"urn:epc:id:sgln:[^<\"]*", text))
+    assert all(
+        re.fullmatch(r"urn:epc:id:sgln:\d+\.\d*\.[\w%-]+", u) and len(re.sub(r"\D", "", u[16:].rsplit(".", 1)[0])) == 12
+        for u in urns
+    ), urns
+    destinations = {d.get("type"): d.text for d in root.iter("destination")}
+    assert destinations == {
+        "urn:epcglobal:cbv:sdt:owning_party": "urn:epc:id:sgln:4012345.00000.0",
+        "urn:epcglobal:cbv:sdt:location": "urn:epc:id:sgln:4012345.00000.dock-1",
+    }
     assert {r.state for r in flow.reports()} == {ReportState.ACKNOWLEDGED.value}

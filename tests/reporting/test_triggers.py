@@ -27,6 +27,7 @@ from tests.reporting.documents_support import valid_epcis_12, valid_json
 from tests.reporting.support import REGULATORY
 
 MARKET = f"/api/products/{DEMO_PRODUCT_CODE}/market_commission"
+STORE = "https://id.gs1.org/414/4006381000017"
 NEW_PRODUCT: dict[str, Any] = {
     "product_code": "04006381333931",
     "product_code_schema": "GTIN",
@@ -220,7 +221,9 @@ def test_a_shipment_sends_the_dscsa_document_of_what_it_holds_only(plant: Plant)
     plant.commission(serials[:8])
     plant.change_product(ndc="12345-678-90")
     case, pallet = _case_and_pallet(plant, serials[:3])
-    to = PartyLocation("GS1 Drug Distributor", "0399999999991", "0399993456780", "Warehouse", "136 Main St", "KY-1")
+    # Locations as the shipment service names them: Digital Link SGLNs.
+    dock = "https://id.gs1.org/414/0399993456780"
+    to = PartyLocation("GS1 Drug Distributor", "0399999999991", dock, "Warehouse", "136 Main St", "KY-1")
     _ship(plant, to, (pallet,), [serials[5]], po="PO-1")
     [report] = plant.reports("us.dscsa_shipment")
     assert (report.market, report.stream, report.media_type) == ("US", "shipment/SHIP-1", "application/xml")
@@ -244,6 +247,6 @@ def test_a_shipment_sends_the_dscsa_document_of_what_it_holds_only(plant: Plant)
 def test_a_shipment_without_us_products_sends_nothing(plant: Plant) -> None:
     plant.commission(plant.serials[:1])
     plant.change_product(markets=["EU"])
-    to = PartyLocation("EU Wholesaler", "4006381000017", "4006381000017", "Warehouse", "Berlin", None)
+    to = PartyLocation("EU Wholesaler", "4006381000017", STORE, "Warehouse", "Berlin", None)
     _ship(plant, to, (), plant.serials[:1])
     assert plant.reports("us.dscsa_shipment") == []
