@@ -27,6 +27,7 @@ import pytest
 
 from packtrace.kit.db import is_sqlite
 from tests.conftest import DatabaseUnderTest
+from tests.reporting.documents_support import valid_json
 from tests.support import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,3 +246,18 @@ def test_running_it_for_real(environment: dict[str, str], database_url: str, tmp
         assert signed_in.status_code == 200, signed_in.text
     finally:
         os.kill(pid, signal.SIGTERM)
+
+
+def test_reports_to_markets_commands(environment: dict[str, str], tmp_path: Path) -> None:
+    """The outbox section's block as written: destinations set and cleared, the worker's one pass (the EU
+    Hub's host does not exist: the report stays Pending, its error kept), then show, document, retry and
+    cancel of the report seeding the demo queued."""
+    (block,) = shell_blocks(section("Reports to markets: the outbox"))
+    steps = commands(block)
+    assert steps[0] == "packtrace seed-demo" and "packtrace worker --once" in steps
+    output = run_shell("\n".join(steps), environment, tmp_path).stdout
+    assert "auth header set" in output and "hub-token" not in output
+    assert "could not reach the receiver" in output
+    assert output.rstrip().split("Report cancelled", 1)[1].count("Cancelled") == 1
+    document = valid_json((tmp_path / "report-1.json").read_bytes())  # against the schema we publish
+    assert document["report"] == "eu.master_data"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,16 @@ from packtrace.reporting.worker import Worker, WorkerSettings
 from tests.conftest import SERVER_KEY
 
 KEY = SERVER_KEY.encode()
+# A product's regulatory fields, as the EU master data report carries them.
+REGULATORY: dict[str, Any] = {
+    "common_name": "paracetamol",
+    "pharmaceutical_form": "Tablet",
+    "strength": "500 mg",
+    "pack_type": "Blister",
+    "pack_size": 20,
+    "mah_name": "PackTrace Pharma GmbH",
+    "target_markets": ["DE", "AT"],
+}
 
 
 def tenant_id_of(session: Session, name: str) -> int:

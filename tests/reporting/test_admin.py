@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 
 from packtrace.kit.db import Database
+from packtrace.models import MarketProfile
 from tests.admin.conftest import ui_for
 from tests.admin.support import AdminUI
 from tests.auth.people import Person
@@ -70,3 +72,56 @@ def test_support_retries_and_cancels_with_the_csrf_token(
     assert report(database, rejected_report).state == "Cancelled"
     again = ui.post(f"/reports/{rejected_report}/retry")
     assert again.status_code == 409 and "only Rejected or failing Pending" in again.text
+
+
+def _tenant_profile(database: Database, tenant_id: int, market: str) -> MarketProfile:
+    with database.unit_of_work() as session:
+        found = session.scalars(
+            select(MarketProfile).where(MarketProfile.tenant_id == tenant_id, MarketProfile.market == market)
+        ).one()
+        session.expunge(found)
+        return found
+
+
+def test_support_sets_a_market_destination_whose_auth_header_is_written_never_shown(
+    ui_for: Callable[[Person], AdminUI], support: Person, database: Database
+) -> None:
+    ui = ui_for(support)
+    secret = "Authorization: Bearer very-secret-token"
+    form = {"kind": "http", "url": "http://127.0.0.1:9/hub", "auth_header": secret, "reason": "EU Hub go-live"}
+    assert ui.post("/reports/destinations/EU", form, csrf=False).status_code == 403
+    assert _tenant_profile(database, support.tenant_id, "EU").destination_kind is None
+    assert ui.post("/reports/destinations/EU", form).status_code == 303
+    page = ui.get("/reports").text
+    row = re.search(r'<tr id="destination-EU".*?</tr>', page, re.S)
+    assert row and "http://127.0.0.1:9/hub" in row.group(0) and ">set<" in row.group(0)
+    assert "very-secret-token" not in page
+    stored = _tenant_profile(database, support.tenant_id, "EU")
+    assert stored.destination_auth_encrypted and b"very-secret" not in stored.destination_auth_encrypted.encode()
+    # The header is delivered with each report, as the API's destination's is.
+    with running() as receiver:
+        ui.post("/reports/destinations/EU", {"kind": "http", "url": receiver.url})  # empty header: kept
+        add_report(database, support.tenant_id)
+        assert worker(database).run_once() == 1
+        assert receiver.requests[0].headers["authorization"] == "Bearer very-secret-token"
+    ui.post("/reports/destinations/EU", {"kind": "http", "url": receiver.url, "remove_auth_header": "on"})
+    assert _tenant_profile(database, support.tenant_id, "EU").destination_auth_encrypted is None
+    assert ui.post("/reports/destinations/EU", {"kind": "none"}).status_code == 303
+    assert _tenant_profile(database, support.tenant_id, "EU").destination_kind is None
+
+
+def test_a_refused_destination_is_named_on_its_row_and_a_user_may_not_set_one(
+    ui_for: Callable[[Person], AdminUI], support: Person, plain_user: Person, database: Database
+) -> None:
+    ui = ui_for(support)
+    bad_url = ui.post("/reports/destinations/US", {"kind": "http", "url": "ftp://hub.example"})
+    assert bad_url.status_code == 400 and "must be an http:// or https:// URL" in bad_url.text
+    folder = ui.post("/reports/destinations/US", {"kind": "folder", "path": "../etc"})
+    assert folder.status_code == 400 and "PACKTRACE_REPORT_DIR" in folder.text
+    header = ui.post("/reports/destinations/US", {"kind": "http", "url": "https://x.example", "auth_header": "x"})
+    assert header.status_code == 400 and "Header-Name: value" in header.text
+    assert ui.post("/reports/destinations/US", {"kind": "ftp"}).status_code == 400
+    assert _tenant_profile(database, support.tenant_id, "US").destination_kind is None
+    user = ui_for(plain_user)
+    assert 'action="/admin/reports/destinations/' not in user.get("/reports").text
+    assert user.post("/reports/destinations/US", {"kind": "none"}).status_code == 403

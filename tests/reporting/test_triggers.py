@@ -24,22 +24,17 @@ from tests.aggregation.support import aggregate, item, request_ssccs
 from tests.auth.people import Person
 from tests.packs.support import COMMISSION, DECOMMISSION, OrderOnLine, commission_body, decommission_body, ok
 from tests.reporting.documents_support import valid_epcis_12, valid_json
+from tests.reporting.support import REGULATORY
 
 MARKET = f"/api/products/{DEMO_PRODUCT_CODE}/market_commission"
+STORE = "https://id.gs1.org/414/4006381000017"
 NEW_PRODUCT: dict[str, Any] = {
     "product_code": "04006381333931",
     "product_code_schema": "GTIN",
     "name": "Tablets 20",
     "markets": ["EU"],
     "company_prefix_length": 7,
-    "common_name": "paracetamol",
-    "pharmaceutical_form": "Tablet",
-    "strength": "500 mg",
-    "pack_type": "Blister",
-    "pack_size": 20,
-    "mah_name": "PackTrace Pharma GmbH",
-    "target_markets": ["DE", "AT"],
-}
+} | REGULATORY
 
 
 @pytest.fixture
@@ -226,7 +221,9 @@ def test_a_shipment_sends_the_dscsa_document_of_what_it_holds_only(plant: Plant)
     plant.commission(serials[:8])
     plant.change_product(ndc="12345-678-90")
     case, pallet = _case_and_pallet(plant, serials[:3])
-    to = PartyLocation("GS1 Drug Distributor", "0399999999991", "0399993456780", "Warehouse", "136 Main St", "KY-1")
+    # Locations as the shipment service names them: Digital Link SGLNs.
+    dock = "https://id.gs1.org/414/0399993456780"
+    to = PartyLocation("GS1 Drug Distributor", "0399999999991", dock, "Warehouse", "136 Main St", "KY-1")
     _ship(plant, to, (pallet,), [serials[5]], po="PO-1")
     [report] = plant.reports("us.dscsa_shipment")
     assert (report.market, report.stream, report.media_type) == ("US", "shipment/SHIP-1", "application/xml")
@@ -250,6 +247,6 @@ def test_a_shipment_sends_the_dscsa_document_of_what_it_holds_only(plant: Plant)
 def test_a_shipment_without_us_products_sends_nothing(plant: Plant) -> None:
     plant.commission(plant.serials[:1])
     plant.change_product(markets=["EU"])
-    to = PartyLocation("EU Wholesaler", "4006381000017", "4006381000017", "Warehouse", "Berlin", None)
+    to = PartyLocation("EU Wholesaler", "4006381000017", STORE, "Warehouse", "Berlin", None)
     _ship(plant, to, (), plant.serials[:1])
     assert plant.reports("us.dscsa_shipment") == []

@@ -76,9 +76,12 @@ class MarketService:
         name: str | None = None,
         destination: HttpDestination | FolderDestination | None = None,
         set_destination: bool = False,
+        keep_auth_header: bool = False,
         reason: str | None = None,
     ) -> MarketProfile:
-        """Renames the profile and, with ``set_destination``, replaces its destination (None: removes it)."""
+        """Renames the profile and, with ``set_destination``, replaces its destination (None: removes it).
+        ``keep_auth_header``: an http destination sent without a header keeps the stored one (a form
+        cannot show it back to be sent again)."""
         code = parse_market(market)
         profile = repository.profile(session, tenant_id, code.value)
         if profile is None:
@@ -87,7 +90,11 @@ class MarketService:
         if name is not None:
             profile.name = name.strip() or code.value
         if set_destination:
+            kept = profile.destination_auth_encrypted if profile.destination_kind == "http" else None
             _apply_destination(profile, destination, server_key, report_dir)
+            keep = keep_auth_header and isinstance(destination, HttpDestination) and destination.auth_header is None
+            if keep and kept is not None:
+                profile.destination_auth_encrypted = kept
         after = snapshot(profile, AUDITED + AUDITED_DESTINATION)
         if after != before:
             session.flush()

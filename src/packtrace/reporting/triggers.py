@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from packtrace.batches.facts import BatchRecalled
+from packtrace.gs1.gln import parse_sgln
 from packtrace.kit.facts import subscribe
 from packtrace.models.enums import Market, ReportKind
 from packtrace.packs.facts import BatchCommissionedToMarket, PacksDecommissioned
@@ -148,8 +149,16 @@ def on_recalled(session: Session, fact: BatchRecalled) -> None:
 
 
 def _party(location: PartyLocation) -> dscsa.Party:
+    """The party with its location as GLN(.extension), the form the DSCSA document's EPC URNs are made
+    from: a shipment names locations by their Digital Link SGLN, and a party named by its GLN alone (no
+    location) is at that GLN."""
     sgln = location.sgln
-    if sgln.isdigit() and len(sgln) > 13:  # GLN and extension run together
+    if sgln.startswith(("https://", "http://")):
+        gln, extension = parse_sgln(sgln)
+        sgln = f"{gln}.{extension}" if extension else gln
+    elif not sgln:
+        sgln = location.partner_gln
+    elif sgln.isdigit() and len(sgln) > 13:  # GLN and extension run together
         sgln = f"{sgln[:13]}.{sgln[13:]}"
     return dscsa.Party(location.partner_name, location.partner_gln, sgln, location.address, location.us_state_license)
 

@@ -1,6 +1,6 @@
 """Reports tab: the reporting outbox per market and state, each report's document, attempts and the
-receiver's answers, retry and cancel (Support and Administrators), and a chart of reports per day and
-state drawn as inline SVG (no script, nothing from outside)."""
+receiver's answers, retry and cancel and each market's destination (Support and Administrators), and a
+chart of reports per day and state drawn as inline SVG (no script, nothing from outside)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError as PydanticError
 
-from packtrace.admin.forms import Form, reason
+from packtrace.admin.forms import Form, checked, optional_text, reason, text
 from packtrace.admin.rendering import redirect, render
 from packtrace.admin.session import SignedIn, tab_guard
-from packtrace.kit.deps import DbSession
-from packtrace.kit.errors import DomainError
+from packtrace.kit.deps import DbSession, app_context
+from packtrace.kit.errors import DomainError, ValidationError
 from packtrace.kit.pagination import encode_cursor
+from packtrace.markets.management import destination_read
+from packtrace.markets.schemas import FolderDestination, HttpDestination
+from packtrace.markets.service import market_service
 from packtrace.models import Report
 from packtrace.models.enums import Market
 from packtrace.reporting.delivery import Parcel, file_name
@@ -77,6 +81,13 @@ def chart(days: list[DayCounts]) -> tuple[list[DayBar], int]:
 
 @router.get("")
 def reports_page(request: Request, viewer: SignedIn, session: DbSession) -> HTMLResponse:
+    return _index(request, viewer, session)
+
+
+def _index(
+    request: Request, viewer: SignedIn, session: DbSession, not_saved: tuple[str, str] | None = None
+) -> HTMLResponse:
+    """``not_saved``: (market, message) of a destination form that was refused, shown on its row."""
     params = request.query_params
     values = {name: params.get(name, "").strip() for name in FILTERS}
     tenant_id = viewer.principal.tenant_id
@@ -97,8 +108,11 @@ def reports_page(request: Request, viewer: SignedIn, session: DbSession) -> HTML
         "reports/index.html",
         viewer=viewer,
         tab=TAB,
-        status=400 if error else 200,
+        status=400 if error or not_saved else 200,
         reports=rows,
+        profiles=[(p, destination_read(p)) for p in market_service.list_all(session, tenant_id)],
+        may_change=viewer.may_change(TAB),
+        not_saved=not_saved,
         values=values,
         markets=[m.value for m in Market],
         states=STATES,
@@ -163,3 +177,41 @@ def cancel(report_id: int, request: Request, viewer: SignedIn, session: DbSessio
         session.rollback()
         return _detail(request, viewer, session, report_id, error.message)
     return redirect(request, f"/reports/{report_id}", f"Report {report_id} is cancelled.")
+
+
+@router.post("/destinations/{market}")
+def set_destination(market: str, request: Request, viewer: SignedIn, session: DbSession, form: Form) -> Response:
+    """What ``PATCH /api/markets/{market}`` does with a destination: an http one (URL, and an auth header
+    that is written, never shown; left empty it keeps the stored one unless "remove" is ticked), a drop
+    folder under the server's report folder, or none (reports then wait, Pending)."""
+    kind = text(form, "kind")
+    destination: HttpDestination | FolderDestination | None = None
+    try:
+        if kind == "http":
+            header = None if checked(form, "remove_auth_header") else optional_text(form, "auth_header")
+            destination = HttpDestination(kind="http", url=text(form, "url"), auth_header=header)
+        elif kind == "folder":
+            destination = FolderDestination(kind="folder", path=text(form, "path"))
+        elif kind != "none":
+            raise ValidationError.on_field("kind", "choose http, folder or none")
+        context = app_context(request)
+        market_service.update(
+            session,
+            viewer.principal.tenant_id,
+            market,
+            server_key=context.server_key,
+            report_dir=context.settings.report_dir,
+            destination=destination,
+            set_destination=True,
+            keep_auth_header=kind == "http" and not checked(form, "remove_auth_header"),
+            reason=reason(form),
+        )
+    except PydanticError as invalid:
+        session.rollback()
+        problem = invalid.errors()[0]
+        field = str(problem["loc"][-1]) if problem["loc"] else kind
+        return _index(request, viewer, session, (market, f"{field}: {problem['msg']}"))
+    except DomainError as error:
+        session.rollback()
+        return _index(request, viewer, session, (market, error.message))
+    return redirect(request, "/reports", f"Destination of {market.upper()} saved.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
-from packtrace.gs1.epc import sgtin_urn, sscc_urn
+from packtrace.gs1.epc import escape_serial, sgtin_urn, sscc_urn
 from packtrace.reporting.documents.model import Header, Node, ProductData, encode, expiry_iso, iso_time
 
 MEDIA_TYPE = "application/xml"
@@ -80,7 +80,8 @@ class Identifiers:
             return location
         gln, _, extension = location.partition(".")
         length = self._prefix_length(gln)
-        return f"urn:epc:id:sgln:{gln[:length]}.{gln[length:12]}.{extension or '0'}"
+        # The extension is escaped as an EPC URN's serial is (TDS: the same character set and rules).
+        return f"urn:epc:id:sgln:{gln[:length]}.{gln[length:12]}.{escape_serial(extension) if extension else '0'}"
 
 
 def _attribute(name: str, value: object | None) -> str:
