@@ -49,8 +49,15 @@ def validator() -> jsonschema.Draft7Validator | None:
 
 
 def reference_hashes(events: list[dict[str, Any]]) -> list[str]:
-    """The eventIDs the reference implementation computes for ``events``, in one document."""
-    text = json.dumps(document(events, utcnow()))
+    """The eventIDs the reference implementation computes for ``events``, in one document.
+
+    A captured event keeps its own extension namespaces in an event-level ``@context``, which the
+    reference hashes as if it were a field; at the document's level it means the same and is read as a
+    context, so it is moved there."""
+    contexts = [event["@context"] for event in events if "@context" in event]
+    doc = document([{k: v for k, v in event.items() if k != "@context"} for event in events], utcnow())
+    doc["@context"] = [*doc["@context"], *contexts]
+    text = json.dumps(doc)
     with warnings.catch_warnings():  # it loads its bundled context with a deprecated importlib call
         warnings.simplefilter("ignore", DeprecationWarning)
         hashes: list[str] = epcis_hashes_from_events(event_list_from_epcis_document_str(text))

@@ -20,9 +20,10 @@ from packtrace.products.service import product_service
 from tests.auth.people import PASSWORD, Person, expect_error, expect_ok
 
 ROLES = ("plain_user", "support", "admin")
-MASTER_DATA = ("/api/markets", "/api/products", "/api/lines")
-# What Support may change: master data, and the shopfloor work on it (SSCC pool, commissioning uploads).
-SUPPORT_WRITES = (*MASTER_DATA, "/api/ssccs", "/api/commission")
+MASTER_DATA = ("/api/markets", "/api/products", "/api/lines", "/api/partners")
+# What Support may change: master data, and the shopfloor work on it (SSCC pool, commissioning uploads,
+# batch recalls, the fate of reports in the outbox).
+SUPPORT_WRITES = (*MASTER_DATA, "/api/ssccs", "/api/commission", "/api/batches", "/api/reports")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from packtrace.auth.principal import AnyUser, SupportUser
@@ -16,9 +16,11 @@ from packtrace.kit.validation import NoNul
 from packtrace.models import Report, ReportAttempt
 from packtrace.reporting.delivery import Parcel, file_name
 from packtrace.reporting.schemas import AttemptRead, ReportAction, ReportDetail, ReportPage, ReportRead
-from packtrace.reporting.service import check_filter, report_service
+from packtrace.reporting.service import MAX_REPORT_ID, check_filter, report_service
 
 router = APIRouter(tags=["Management: reports"])
+# Report ids are 64-bit on PostgreSQL; beyond them no report exists (and SQLite could not bind it).
+ReportId = Annotated[int, Path(ge=1, le=MAX_REPORT_ID, description="the report's id")]
 
 
 def report_read(report: Report) -> ReportRead:
@@ -47,7 +49,7 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}", summary="A report: its state, attempts and the receiver's answers")
-def get_report(report_id: int, user: AnyUser, session: DbSession) -> Envelope[ReportDetail]:
+def get_report(report_id: ReportId, user: AnyUser, session: DbSession) -> Envelope[ReportDetail]:
     report = report_service.get(session, user.tenant_id, report_id)
     return Envelope(message="Report", data=report_detail(report, list(report_service.attempts(session, report))))
 
@@ -58,7 +60,7 @@ def get_report(report_id: int, user: AnyUser, session: DbSession) -> Envelope[Re
     response_class=Response,
     responses={200: {"content": {"application/json": {}, "application/xml": {}}}},
 )
-def get_report_document(report_id: int, user: AnyUser, session: DbSession) -> Response:
+def get_report_document(report_id: ReportId, user: AnyUser, session: DbSession) -> Response:
     report = report_service.get(session, user.tenant_id, report_id)
     parcel = Parcel(report.id, report.kind, report.subject, report.media_type, report.document, report.idempotency_key)
     disposition = f'attachment; filename="{file_name(parcel)}"'
@@ -69,7 +71,7 @@ def get_report_document(report_id: int, user: AnyUser, session: DbSession) -> Re
     "/reports/{report_id}/retry", summary="Deliver a Rejected (or failing) report again now (Support, Administrator)"
 )
 def retry_report(
-    report_id: int, user: SupportUser, session: DbSession, body: ReportAction | None = None
+    report_id: ReportId, user: SupportUser, session: DbSession, body: ReportAction | None = None
 ) -> Envelope[ReportRead]:
     report = report_service.retry(session, user.tenant_id, report_id, body.reason if body else None)
     return Envelope(message="Report due again", data=report_read(report))
@@ -77,7 +79,7 @@ def retry_report(
 
 @router.post("/reports/{report_id}/cancel", summary="Never deliver a report (Support, Administrator)")
 def cancel_report(
-    report_id: int, user: SupportUser, session: DbSession, body: ReportAction | None = None
+    report_id: ReportId, user: SupportUser, session: DbSession, body: ReportAction | None = None
 ) -> Envelope[ReportRead]:
     """Refused once Acknowledged, and while a worker is delivering it (Sent)."""
     report = report_service.cancel(session, user.tenant_id, report_id, body.reason if body else None)

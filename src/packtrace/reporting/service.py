@@ -38,6 +38,10 @@ def check_filter(market: str | None, state: str | None, kind: str | None) -> Rep
     return ReportFilter(market, state, kind)
 
 
+# The largest id a report can have (a BIGINT on PostgreSQL).
+MAX_REPORT_ID = 2**62
+
+
 class ReportService:
     def page(
         self, session: Session, tenant_id: int, where: ReportFilter, limit: int, cursor: str | None
@@ -48,7 +52,9 @@ class ReportService:
         return rows, encode_cursor(rows[-1].id) if more else None
 
     def get(self, session: Session, tenant_id: int, report_id: int) -> Report:
-        report = repository.get(session, tenant_id, report_id)
+        # Ids beyond 64 bits name no report (and neither database could bind them): the admin UI's
+        # routes take any integer.
+        report = repository.get(session, tenant_id, report_id) if 0 < report_id <= MAX_REPORT_ID else None
         if report is None:
             raise NotFoundError.on_field("id", f"no report {report_id}")
         return report
