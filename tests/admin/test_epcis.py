@@ -147,7 +147,12 @@ def test_a_file_that_is_no_epcis_document_is_refused_next_to_the_file_field(admi
     cases = [
         (b"{not json", "events.json", "", "not JSON"),
         (b'{"type": "EPCISQueryDocument"}', "events.json", "", "an EPCISDocument with epcisBody.eventList"),
-        (b"SerialNumber,GTIN\r\n", "packs.csv", "text/csv", "Content-Type: application/json, application/ld+json, application/xml"),
+        (
+            b"SerialNumber,GTIN\r\n",
+            "packs.csv",
+            "text/csv",
+            "Content-Type: application/json, application/ld+json, application/xml",
+        ),
     ]
     for content, name, media, expected in cases:
         response = _upload(admin_ui, content, name=name, media=media)
