@@ -28,7 +28,9 @@ def test_create_an_order_release_it_and_find_it_in_the_list(page: Page, live_ser
 
     base = live_server
     sign_in(page, base, ADMIN_EMAIL, screenshot="login")
-    expect(page.get_by_role("link", name="Products", exact=True)).to_have_attribute("aria-current", "page")
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Products", exact=True)
+    ).to_have_attribute("aria-current", "page")
     shot(page, "products")
     page.get_by_role("link", name=SECOND_PRODUCT).click()
     expect(page.locator("#f-name")).to_have_value("Acme 20 mg 28 tablets")
@@ -84,7 +86,7 @@ def test_a_user_cannot_open_settings_even_by_url(page: Page, live_server: str) -
 
     sign_in(page, live_server, USER_EMAIL)
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Products", "SN / SSCC pool", "Packaging", "Labels"])
+    expect(nav.get_by_role("link")).to_have_text(["Products", "SN / SSCC pool", "Packaging", "Labels", "Reports"])
     for path in ("/settings", "/tenant/users", "/tenant/api-keys"):
         response = page.goto(f"{live_server}{path}")
         assert response is not None and response.status == 403, path
