@@ -130,8 +130,16 @@ def worker_settings(settings: Settings) -> WorkerSettings:
 def start_worker_thread(settings: Settings) -> tuple[threading.Event, threading.Thread]:
     """The outbox worker on a thread of this process (``serve``): stopped by setting the event."""
     stop = threading.Event()
-    worker = Worker(Database(settings.database_url, limits=settings.connection_limits()), worker_settings(settings))
-    thread = threading.Thread(target=worker.run, args=(stop,), name="outbox-worker", daemon=True)
+    database = Database(settings.database_url, limits=settings.connection_limits())
+    worker = Worker(database, worker_settings(settings))
+
+    def run() -> None:
+        try:
+            worker.run(stop)
+        finally:
+            database.dispose()  # its connections are closed, not left to the garbage collector
+
+    thread = threading.Thread(target=run, name="outbox-worker", daemon=True)
     thread.start()
     return stop, thread
 
