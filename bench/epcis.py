@@ -221,7 +221,8 @@ def page_order_events(db: Database, api: Api, count: int) -> tuple[int, int, flo
     stamp = start_time if isinstance(start_time, str) else start_time.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
     stamp = stamp.replace(" ", "T")[:23] + "Z"
     events = epcs = 0
-    path, params = "/epcis/events", {"GE_recordTime": stamp, "perPage": 100}
+    path = "/epcis/events"
+    params: dict[str, Any] | None = {"GE_recordTime": stamp, "perPage": 100}
     started = time.perf_counter()
     while True:
         response = api.call("GET", path, params=params)
@@ -231,7 +232,10 @@ def page_order_events(db: Database, api: Api, count: int) -> tuple[int, int, flo
         following = response.links.get("next", {}).get("url")  # the Link header's rel="next"
         if not following:
             break
-        path, params = following, {}
+        # None, not {}: an empty mapping would replace the link's own query (its nextPageToken).
+        path, params = following, None
+        if events > 2 * count:
+            raise RuntimeError(f"paging went past {events:,} events for {count:,} packs: the next link loops")
     return events, epcs, time.perf_counter() - started
 
 
