@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shlex
 import socket
@@ -115,6 +116,28 @@ def test_serve_with_workers_hands_the_socket_to_each(cli: Cli, monkeypatch: pyte
     calls = fake_uvicorn(monkeypatch)
     cli.ok("serve", "--port", "0", "--workers", "3")
     assert calls[0]["workers"] == 3 and calls[0]["app"] == "packtrace.cli.service_cmds:app_from_environment"
+
+
+def test_served_connections_send_without_waiting_for_acks() -> None:
+    """Every connection accepted on ``serve``'s socket has Nagle's algorithm off: asyncio sets TCP_NODELAY
+    only when the socket names IPPROTO_TCP, and without it each answer waited 40 ms for a delayed ACK."""
+    sock = service_cmds.listen("127.0.0.1", 0)
+    accepted: list[int] = []
+
+    async def scenario() -> None:
+        def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(connected, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            while not accepted:
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
+    assert accepted == [1]
 
 
 def test_serve_refuses_a_bad_port_in_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
