@@ -18,7 +18,9 @@ class Pack(Timestamped, Base):
     __tablename__ = "packs"
     __table_args__ = (
         UniqueConstraint("tenant_id", "product_id", "serial"),
-        Index("ix_packs_batch", "tenant_id", "product_id", "batch", "status"),
+        # Led by the batch: with the unique key's leading columns (tenant, product), PostgreSQL without
+        # statistics took it for a lookup by serial (migration 0014).
+        Index("ix_packs_batch", "batch", "tenant_id", "product_id", "status"),
         Index(
             "ix_packs_container",
             "tenant_id",
