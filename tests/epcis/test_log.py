@@ -187,6 +187,17 @@ def test_nobody_updates_or_deletes_an_event(
     assert len(stored_events(session)) == 1
 
 
+def test_event_documents_are_compressed_with_lz4_where_the_server_has_it(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite stores text as it is")
+    built_in = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    if not session.scalar(text(built_in)):
+        pytest.skip("this PostgreSQL was built without lz4")
+    column = "attrelid = 'epcis_events'::regclass AND attname = 'document'"
+    method = session.scalar(text(f"SELECT attcompression FROM pg_attribute WHERE {column}"))
+    assert method == "l"
+
+
 def test_backfill_writes_the_events_of_earlier_facts_once_at_their_original_times(
     client: TestClient,
     api_headers: dict[str, str],
