@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from httpx2 import Response
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from packtrace.kit.db import make_engine, normalize_url
@@ -185,3 +186,18 @@ def fake_uvicorn(monkeypatch: Any) -> list[dict[str, Any]]:
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: record(self.config, sockets or []))
     monkeypatch.setattr(service_cmds.Multiprocess, "run", lambda self: record(self.config, self.sockets))
     return calls
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements every engine executes inside the block, in order."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)

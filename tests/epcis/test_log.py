@@ -3,16 +3,18 @@ append-only in the database itself."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
-from packtrace.demo import DEMO_PRODUCT_CODE
+from packtrace.demo import DEMO_PRODUCT_CODE, DemoCredentials
 from packtrace.epcis import service as epcis_service_module
 from packtrace.epcis.backfill import Backfilled, backfill
-from packtrace.epcis.events import format_time
+from packtrace.epcis.events import format_time, object_event
 from packtrace.kit import facts
 from packtrace.kit.db import Database
 from packtrace.models import EpcisEvent, EpcisEventEpc, Pack, PackagingLine, PackagingOrder, Tenant
@@ -21,6 +23,7 @@ from tests.aggregation.support import CONTAINER, TRADE_ITEM, item, sscc
 from tests.auth.people import Person
 from tests.epcis.support import stored_events, summary
 from tests.packs.support import COMMISSION, DECOMMISSION, OrderOnLine, commission_body, decommission_body, ok
+from tests.support import statements
 
 GTIN = DEMO_PRODUCT_CODE
 
@@ -185,6 +188,43 @@ def test_nobody_updates_or_deletes_an_event(
         s.execute(text(statement.format(table=table)))
     assert session.scalar(select(func.count()).select_from(EpcisEventEpc)) == 2
     assert len(stored_events(session)) == 1
+
+
+def _demo_tenant(session: Session, demo: DemoCredentials) -> int:
+    found = session.scalar(select(Tenant.id).where(Tenant.name == demo.tenant))
+    assert found is not None
+    return found
+
+
+def test_an_event_recorded_twice_is_kept_once_found_by_its_insert(session: Session, demo: DemoCredentials) -> None:
+    tenant_id = _demo_tenant(session, demo)
+    where = epcis_service_module.epcis_service.where(session, tenant_id)
+    built = object_event(
+        datetime(2026, 12, 3, 10, tzinfo=UTC), where, [_sgtin("DUP1")], "OBSERVE", "shipping", "in_transit"
+    )
+    with statements() as seen:
+        first = epcis_service_module.epcis_service.record(session, tenant_id, built)
+        again = epcis_service_module.epcis_service.record(session, tenant_id, dict(built))
+    assert first is not None and again is None
+    assert [e["eventID"] for e in stored_events(session)] == [first]
+    # The duplicate is found by the unique index in the INSERT itself, not by a lookup before it.
+    assert not [s for s in seen if "FROM epcis_events" in s]
+
+
+def test_the_site_is_read_once_per_unit_of_work_and_follows_a_change_in_it(
+    session: Session, demo: DemoCredentials
+) -> None:
+    service, tenant_id = epcis_service_module.epcis_service, _demo_tenant(session, demo)
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
+    with statements() as seen:
+        assert service.where(session, tenant_id).biz_location is None
+        assert service.where(session, tenant_id).biz_location is None
+    assert len([s for s in seen if "FROM tenants" in s]) == 1
+    service.set_site(session, tenant, "4012345000009", None, "+02:00")
+    changed = service.where(session, tenant_id)
+    assert changed.biz_location == "https://id.gs1.org/414/4012345000009"
+    assert changed.time_zone_offset == "+02:00"
 
 
 def test_event_documents_are_compressed_with_lz4_where_the_server_has_it(session: Session) -> None:

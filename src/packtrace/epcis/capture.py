@@ -194,7 +194,9 @@ class CaptureService:
                 self._apply(session, tenant_id, event, actor)
             # recordTime is ours to set; the sender's eventID is kept as sent, ours given where it sent none.
             stored = {"type": event["type"], "eventID": ours, **{k: v for k, v in event.items() if k != "recordTime"}}
-            epcis_service.store(session, tenant_id, stored, ours)
+            if not epcis_service.store(session, tenant_id, stored, ours):
+                # Stored meanwhile by a concurrent capture of the same event: this one's changes are undone.
+                raise Refused("the same event was captured concurrently; it is recorded once")
             savepoint.commit()
             outcome.applied += 1
         except (Refused, DomainError, SQLAlchemyError, ValueError, KeyError, TypeError) as error:

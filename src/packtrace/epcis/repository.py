@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 import psycopg
-from sqlalchemy import Table, bindparam, exists, insert, select, text
+from sqlalchemy import Table, bindparam, exists, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -57,15 +59,20 @@ def _epcs_source(connection: Connection) -> str:
 
 def insert_event(
     session: Session, tenant_id: int, event: NewEvent, record_time: datetime, epcs: Mapping[str, Sequence[str]]
-) -> int:
+) -> int | None:
     """One event row and, set-based, one narrow row per EPC it names (``epcs``: the EPCs of each role).
-    Returns the event's key."""
-    event_pk = session.execute(
-        insert(event_table)
-        .values(tenant_id=tenant_id, record_time=record_time, **event.__dict__)
-        .returning(event_table.c.id)
-    ).scalar_one()
+    Returns the event's key, or None when the tenant has an event of that id already (nothing written):
+    the duplicate is found by the unique index in the same statement, not by a lookup before it."""
     connection = session.connection()
+    dialect_insert = postgresql_insert if on_postgres(connection) else sqlite_insert
+    event_pk = session.execute(
+        dialect_insert(event_table)
+        .values(tenant_id=tenant_id, record_time=record_time, **event.__dict__)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "event_id"])
+        .returning(event_table.c.id)
+    ).scalar_one_or_none()
+    if event_pk is None:
+        return None
     statement = text(
         f"""
         INSERT INTO epcis_event_epcs (tenant_id, epc, event_pk, role)

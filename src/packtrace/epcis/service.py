@@ -44,6 +44,8 @@ from packtrace.packs.facts import PacksCommissioned, PacksDecommissioned
 ROLE_EPC, ROLE_CHILD, ROLE_PARENT = "e", "c", "p"
 # Set in session.info while a captured event is applied: its facts get no event of ours.
 CAPTURING = "packtrace.epcis.capturing"
+# session.info: each tenant's site (offset, GLN, extension) as read in this unit of work.
+_SITES = "packtrace.epcis.sites"
 _OFFSET = re.compile(r"^[+-](0\d|1[0-4]):[0-5]\d$")
 _ROLES = (("epcList", ROLE_EPC), ("childEPCs", ROLE_CHILD))
 
@@ -64,7 +66,10 @@ class EpcisService:
     def where(self, session: Session, tenant_id: int, order_pk: int | None = None) -> Where:
         """The site's offset and GLN (bizLocation) and, for an order on a line with a GLN, the line's
         (readPoint)."""
-        offset, gln, extension = repository.tenant_site(session, tenant_id)
+        sites = session.info.setdefault(_SITES, {})
+        if tenant_id not in sites:  # read once per unit of work: an aggregation writes two or three events
+            sites[tenant_id] = repository.tenant_site(session, tenant_id)
+        offset, gln, extension = sites[tenant_id]
         read_point = None
         if order_pk is not None:
             line_gln, line_extension = repository.order_line_gln(session, tenant_id, order_pk)
@@ -76,20 +81,19 @@ class EpcisService:
         """Store an event we built (JSON-LD, without eventID) under its hash; returns the hash, or None
         when the tenant has the same event already (a duplicate is kept once)."""
         event_id = event_hash(event)
-        if repository.event_pk_by_hash(session, tenant_id, event_id) is not None:
-            return None
-        self.store(session, tenant_id, {"type": event["type"], "eventID": event_id, **event}, event_id)
-        return event_id
+        stored = self.store(session, tenant_id, {"type": event["type"], "eventID": event_id, **event}, event_id)
+        return event_id if stored else None
 
-    def store(self, session: Session, tenant_id: int, event: dict[str, Any], event_hash_id: str) -> None:
+    def store(self, session: Session, tenant_id: int, event: dict[str, Any], event_hash_id: str) -> bool:
         """Store ``event`` as it is (a captured event keeps the eventID its sender gave), found again by
-        ``event_hash_id``, the hash we computed."""
+        ``event_hash_id``, the hash we computed. False, and nothing written, when the tenant has an event
+        of that hash already."""
         epcs = {role: event.get(key, ()) for key, role in _ROLES}
         if "parentID" in event:
             epcs[ROLE_PARENT] = [event["parentID"]]
         location = event.get("bizLocation")
         event_time = datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
-        repository.insert_event(
+        event_pk = repository.insert_event(
             session,
             tenant_id,
             NewEvent(
@@ -106,6 +110,7 @@ class EpcisService:
             transaction_time(session),
             epcs,
         )
+        return event_pk is not None
 
     def page(self, session: Session, tenant_id: int, found: Filter, after_pk: int, per_page: int) -> Page:
         """One page of the tenant's events matching ``found``, after the event ``after_pk``."""
@@ -157,6 +162,7 @@ class EpcisService:
                 )
             tenant.time_zone_offset = offset
         session.flush()
+        session.info.get(_SITES, {}).pop(tenant.id, None)
         return tenant
 
     def set_line_location(self, session: Session, line: PackagingLine, gln: str, extension: str | None) -> None:
