@@ -378,6 +378,9 @@ async def drive(
     started = time.perf_counter()
     try:
         await asyncio.wait_for(asyncio.gather(*(line.run(seconds) for line in runners)), seconds + DRAIN_SECONDS)
+    except TimeoutError:
+        # The server fell so far behind that the drain ran out: a MISS with what was done, not a crash.
+        stats.failures[f"unfinished {DRAIN_SECONDS:.0f} s after the schedule"] += 1
     finally:
         for line in runners:
             line.client.close()
