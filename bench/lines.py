@@ -6,7 +6,8 @@ Each line has a channel key of its own and a serialized order released to it. It
 order's serials in batches (``serials/commission``), puts every 12 packs in a case (``aggregate/container``
 with trade items) and every 10 cases on a pallet (``aggregate/container`` with containers), with SSCCs
 drawn in blocks of 100 (``ssccs/request``). Commissions are scheduled by the clock at the line's rate,
-not after the previous answer (open loop: a slow server faces the same arrivals); a case is aggregated as
+not after the previous answer (open loop: a slow server faces the same arrivals), the lines out of step
+(line i starts i/N of a commission interval after the first); a case is aggregated as
 soon as its packs are commissioned, a pallet as soon as its cases are. A 503 is counted and the call
 retried after its ``Retry-After``.
 
@@ -219,6 +220,7 @@ class Line:
     serials: list[str]
     batch: int
     rate: float  # packs/s
+    phase: float = 0.0  # seconds after the run's start of this line's first commission
     ssccs: list[str] = field(default_factory=list)
     refill: asyncio.Task[None] | None = None
 
@@ -284,7 +286,7 @@ class Line:
                         follow.append(case(c))
             await asyncio.gather(*follow)
 
-        begin = time.perf_counter()
+        begin = time.perf_counter() + self.phase
         for number, start in enumerate(range(0, packs, self.batch)):
             delay = begin + number * self.batch / self.rate - time.perf_counter()
             if delay > 0:
@@ -374,7 +376,14 @@ async def drive(
     port: int, demo: DemoCredentials, lines: list[tuple[str, list[str]]], batch: int, rate: float, seconds: float
 ) -> tuple[Stats, float]:
     stats = Stats()
-    runners = [Line(Client(port, demo.static_token, key, stats), serials, batch, rate) for key, serials in lines]
+    # Lines are not in step: each starts a fraction of the commission interval after the one before it.
+    # Started together, every line's commission arrived in the same instant, and the calls' latencies
+    # measured how long the last of a burst of N waited, not how the server kept up.
+    interval = batch / rate
+    runners = [
+        Line(Client(port, demo.static_token, key, stats), serials, batch, rate, phase=index * interval / len(lines))
+        for index, (key, serials) in enumerate(lines)
+    ]
     started = time.perf_counter()
     try:
         await asyncio.wait_for(asyncio.gather(*(line.run(seconds) for line in runners)), seconds + DRAIN_SECONDS)
