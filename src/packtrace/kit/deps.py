@@ -41,8 +41,14 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
         yield session
 
 
+async def _context(request: Request) -> AppContext:
+    # async: FastAPI runs a sync dependency on a worker thread, a hop (and a wake-up of the event loop)
+    # for reading one attribute.
+    return app_context(request)
+
+
 DbSession = Annotated[Session, Depends(_unit_of_work, scope="function")]
-Context = Annotated[AppContext, Depends(app_context)]
+Context = Annotated[AppContext, Depends(_context)]
 
 
 def client_address(request: Request) -> str:
