@@ -99,6 +99,10 @@ def commission_lookup(
             unusual.append(KnownSerial(*row[:-1]))
         elif row[-1] is not None:
             unknown = list(row[-1]) if postgres else json.loads(row[-1])
+    if len(unusual) > 1:
+        # The statement probes in sorted order; the service judges (and reports) in the request's.
+        position = {serial: index for index, serial in enumerate(serials)}
+        unusual.sort(key=lambda known: position[known.serial])
     return CommissionLookup(unusual, unknown)
 
 
@@ -121,7 +125,9 @@ def commission_lookup_statement(
     params: dict[str, Any] = {
         "tenant_id": tenant_id,
         "product_id": product_id,
-        "serials": _serials_param(connection, serials),
+        # In the unique indexes' order: consecutive probes read the same index pages (100,000 external
+        # serials after four such commissions: 0.85 s unsorted, 0.45 s sorted).
+        "serials": _serials_param(connection, sorted(serials)),
     }
     postgres = on_postgres(connection)
     # OFFSET 0 keeps PostgreSQL from turning these EXISTS into a hash of all the product's pool rows (as
