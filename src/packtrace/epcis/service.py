@@ -177,7 +177,7 @@ class EpcisService:
             return  # the captured event is the fact's event (epcis.capture)
         if not fact.serials:
             return
-        epcs = [identifiers.sgtin(fact.product_code, serial) for serial in fact.serials]
+        epcs = identifiers.sgtins(fact.product_code, fact.serials)
         ilmd = lot_ilmd(fact.batch, fact.expiry_date, fact.at)
         where = self.where(session, fact.tenant_id, fact.order_pk)
         event = object_event(fact.at, where, epcs, "ADD", "commissioning", "active", ilmd)
@@ -189,7 +189,7 @@ class EpcisService:
         if not fact.serials:
             return
         action, biz_step, disposition = DECOMMISSIONING[fact.reason]
-        epcs = [identifiers.sgtin(fact.product_code, serial) for serial in fact.serials]
+        epcs = identifiers.sgtins(fact.product_code, fact.serials)
         event = object_event(fact.at, self.where(session, fact.tenant_id), epcs, action, biz_step, disposition)
         self.record(session, fact.tenant_id, event)
 

@@ -7,10 +7,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from packtrace.gs1.charset import invalid_set82_characters
+from packtrace.gs1.charset import invalid_set82_characters, is_set82
 from packtrace.gs1.errors import GS1Error
 from packtrace.gs1.expiry import parse_expiry, parse_yymmdd
-from packtrace.gs1.serials import is_valid_serial
+from packtrace.gs1.serials import MAX_SERIAL_LENGTH, is_valid_serial
 from packtrace.kit.errors import Detail
 
 MAX_BATCH_LENGTH = 20  # GS1 AI 10
@@ -70,13 +70,22 @@ SERIAL_RULE = "not a valid GS1 AI 21 serial (1-20 characters of GS1 character se
 def serial_details(serials: Sequence[str]) -> list[Detail]:
     """Serials that are not AI 21-valid, and serials listed more than once, named."""
     details = []
-    invalid = [s for s in serials if not is_valid_serial(s)]
+    invalid = [] if _all_valid(serials) else [s for s in serials if not is_valid_serial(s)]
     if invalid:
         details.append(Detail("serials", f"{SERIAL_RULE}: {names(invalid)}"))
     if len(set(serials)) != len(serials):
         repeated = [serial for serial, count in Counter(serials).items() if count > 1]
         details.append(Detail("serials", f"listed more than once: {names(repeated)}"))
     return details
+
+
+def _all_valid(serials: Sequence[str]) -> bool:
+    """Whether every serial is AI 21-valid, checked on the whole list at once (100,000 serials: 0.01 s
+    instead of 0.13 s one by one); the slow check then only runs to name the invalid ones."""
+    if not serials:
+        return True
+    lengths = list(map(len, serials))
+    return min(lengths) >= 1 and max(lengths) <= MAX_SERIAL_LENGTH and is_set82("".join(serials))
 
 
 def names(serials: Sequence[str]) -> str:
