@@ -46,6 +46,11 @@ def test_request_draws_from_the_pool(
     statuses = _statuses(session)
     assert all(statuses[s] == "Assigned" for s in serials)
     assert sum(1 for s in statuses.values() if s == "Available") == 30
+    # The pool's first 20 in its order (the registry's ids), the order they are answered in.
+    by_id = session.scalars(select(SerialNumber.serial).order_by(SerialNumber.id)).all()
+    assert serials == list(by_id[:20])
+    again = client.post(REQUEST, json={**body, "quantity": 30}, headers=api_headers).json()["data"]["serials"]
+    assert again == list(by_id[20:])
 
 
 def test_request_more_than_the_pool_has_changes_nothing(
