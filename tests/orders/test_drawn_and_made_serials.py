@@ -82,6 +82,21 @@ def test_an_order_larger_than_the_pool_is_drawn_then_made_and_read_as_one_list(
     assert details["serials_assigned"] == 150
 
 
+def test_pages_merge_drawn_and_made_serials_in_id_order_across_every_boundary(
+    client: TestClient, api_headers: dict[str, str], pool: None, session: Session, database: Database
+) -> None:
+    # Drawn (the pool's 100), made (50), then drawn again (30 newer pool serials, by growing the order):
+    # pages of 40 cross from one source to the other and back.
+    _data(client.post(ORDERS, json=sample_order(quantity=150, extra_percentage=0), headers=api_headers))
+    fill_pool(database, DEMO_TENANT, DEMO_PRODUCT_CODE, 30)
+    grown = _data(client.patch(ORDERS, json={"order_id": "Order130", "quantity": 180}, headers=api_headers))
+    assert grown["serial_count"] == 180
+    session.expire_all()
+    by_id = list(session.scalars(select(STATES.c.serial).order_by(STATES.c.id)))
+    assert len(by_id) == 180
+    assert _page(client, api_headers) == by_id == _csv(client, api_headers)
+
+
 def test_shrinking_and_cancelling_return_drawn_and_made_serials_alike(
     client: TestClient, api_headers: dict[str, str], pool: None, session: Session
 ) -> None:

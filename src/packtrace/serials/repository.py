@@ -379,7 +379,24 @@ _ORDER_SERIALS = """
 _PG_ORDER_SERIALS = _ORDER_SERIALS.replace(":tenant_id", "%(tenant_id)s").replace(":order_pk", "%(order_pk)s")
 _PG_ORDER_SERIALS = _PG_ORDER_SERIALS.replace(":after", "%(after)s")
 _LAST_KEPT = text(_ORDER_SERIALS + " LIMIT 1 OFFSET :skip")
-_ORDER_PAGE = text(_ORDER_SERIALS + " LIMIT :limit")
+# A page: each source walks its own index in id order and stops after a page, and the two walks are
+# merged. "ORDER BY id LIMIT" over the whole union sorted everything after the page's start, each page:
+# 110,000 serials downloaded in pages of 20,000 in 0.13 s, 0.04 s this way (PostgreSQL, one run).
+_ORDER_PAGE_SQL = """
+    SELECT serial, id FROM (
+        SELECT id, serial FROM (
+            SELECT id, serial FROM serial_numbers
+            WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after ORDER BY id LIMIT :limit
+        ) AS made
+        UNION ALL
+        SELECT id, serial FROM (
+            SELECT serial_id AS id, serial FROM order_serials
+            WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after ORDER BY serial_id LIMIT :limit
+        ) AS drawn
+    ) AS order_serials_page
+    ORDER BY id LIMIT :limit
+"""
+_ORDER_PAGE = text(_ORDER_PAGE_SQL)
 # Releasing the order's serials after an id: each leaves its order (remembered in past_order_serials for
 # its history) and goes back to the pool unless it was printed or made into a pack: such a serial is out in
 # the world and is retired instead (Assigned to no order, never drawn again). A serial made for the order
@@ -485,8 +502,11 @@ def stream_order_serials(session: Session, tenant_id: int, order_pk: int, chunk:
 # download builds its lines from it with a string replace, never a Python object per serial.
 _PG_ORDER_TEXT_PAGE = (
     "SELECT string_agg(serial, E'\\n' ORDER BY id), max(id) FROM ("  # noqa: S608 - constants only
-    + _PG_ORDER_SERIALS
-    + " LIMIT %(limit)s) AS page"
+    + _ORDER_PAGE_SQL.replace(":tenant_id", "%(tenant_id)s")
+    .replace(":order_pk", "%(order_pk)s")
+    .replace(":after", "%(after)s")
+    .replace(":limit", "%(limit)s")
+    + ") AS page"
 )
 
 
