@@ -131,7 +131,7 @@ class _Canon:
             # Sorting the EPCs sorts "epc=..." alike. The events we write name Digital Link URIs already
             # (canonical): checked at C speed, they are sorted as they are (100,000: 0.10 s -> 0.04 s).
             canonical = sorted(value) if _all_canonical(value) else sorted(canonical_identifier(v) for v in value)
-            return name + "".join("epc=" + v for v in canonical)
+            return name + "epc=" + "epc=".join(canonical) if canonical else name
         if name.endswith("QuantityList") or name == "quantityList":
             elements = [
                 "quantityElement" + "".join(f"{k}={self._quantity(k, q[k])}" for k in _QUANTITY if k in q)

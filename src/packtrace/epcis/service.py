@@ -177,7 +177,9 @@ class EpcisService:
             return  # the captured event is the fact's event (epcis.capture)
         if not fact.serials:
             return
-        epcs = identifiers.sgtins(fact.product_code, fact.serials)
+        # Sorted once here: the hash and the EPC index sort them again, which is then a single pass
+        # (100,000 EPCs: 0.03 s each time otherwise). An epcList is a set; its order says nothing.
+        epcs = sorted(identifiers.sgtins(fact.product_code, fact.serials))
         ilmd = lot_ilmd(fact.batch, fact.expiry_date, fact.at)
         where = self.where(session, fact.tenant_id, fact.order_pk)
         event = object_event(fact.at, where, epcs, "ADD", "commissioning", "active", ilmd)
