@@ -1,6 +1,7 @@
 """What the aggregation feature publishes (``kit.facts``): children put into or taken out of a container
 (SSCC) or a pack. Children are named by id, as the service holds them (an emptied container's children
-are only known by the ids the update returned); subscribers read the identifiers they need."""
+are only known by the ids the update returned); subscribers read the identifiers they need, unless the
+fact carries the packs' (product code, serial) already."""
 
 from __future__ import annotations
 
@@ -22,3 +23,5 @@ class ChildrenMoved(Fact):
     container_ids: tuple[int, ...]
     added: bool
     at: datetime
+    # (product code, serial) of each of ``pack_ids``, in id order, when the publisher has them at hand.
+    pack_keys: tuple[tuple[str, str], ...] | None = None

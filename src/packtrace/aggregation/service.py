@@ -359,7 +359,9 @@ class AggregationService:
         if pack_ids or container_ids:
             detail = _children_detail(len(pack_ids), [s for s in ssccs if rows[s].id in set(container_ids)])
             self._container_event(session, tenant_id, parent.id, ContainerEventType.CHILDREN_ADDED, detail, actor)
-            fact = ChildrenMoved(tenant_id, sscc, None, tuple(pack_ids), tuple(container_ids), True, now)
+            keys = {pack.id: key for key, pack in packs.items() if pack is not None}
+            pack_keys = tuple(keys[pack_id] for pack_id in sorted(pack_ids))
+            fact = ChildrenMoved(tenant_id, sscc, None, tuple(pack_ids), tuple(container_ids), True, now, pack_keys)
             publish(session, fact)
         return ContainerChange(
             sscc,
@@ -367,7 +369,7 @@ class AggregationService:
             len(pack_ids),
             len(container_ids),
             unchanged,
-            repository.child_counts(session, tenant_id, [parent.id]).get(parent.id, 0),
+            repository.child_count(session, tenant_id, parent.id),
         )
 
     def disaggregate_from_container(
@@ -428,7 +430,7 @@ class AggregationService:
             len(moved_packs),
             len(moved_containers),
             0,
-            repository.child_counts(session, tenant_id, [parent.id]).get(parent.id, 0),
+            repository.child_count(session, tenant_id, parent.id),
         )
 
     def aggregate_on_pack(

@@ -198,10 +198,12 @@ class EpcisService:
     def on_children_moved(self, session: Session, fact: ChildrenMoved) -> None:
         if session.info.get(CAPTURING):
             return  # the captured event is the fact's event (epcis.capture)
-        children = [
-            identifiers.sgtin(code, serial)
-            for code, serial in repository.pack_keys(session, fact.tenant_id, fact.pack_ids)
-        ]
+        keys = (
+            fact.pack_keys
+            if fact.pack_keys is not None
+            else repository.pack_keys(session, fact.tenant_id, fact.pack_ids)
+        )
+        children = [identifiers.sgtin(code, serial) for code, serial in keys]
         children += [
             identifiers.sscc(code) for code in repository.container_ssccs(session, fact.tenant_id, fact.container_ids)
         ]
