@@ -75,6 +75,24 @@ def test_concurrent_requests_never_share_an_sscc(db: Database) -> None:
         assert session.scalar(select(func.count()).select_from(Container)) == 400
 
 
+def test_concurrent_requests_on_an_empty_pool_all_get_new_sscc_blocks(db: Database) -> None:
+    # Each request generates what the pool lacks: generation is serialized per tenant, so no request
+    # computes the same next SSCCs as another, waits on its uncommitted rows and then has to give up.
+    tenant_id = _tenant_id(db)
+
+    def request(session: Any) -> list[str]:
+        return sscc_pool.request(session, tenant_id, PREFIX, EXTENSION, 100, "test")[0]
+
+    results = _race(db, [request] * 8)
+    assert not [r for r in results if isinstance(r, DomainError)], results
+    handed_out = [s for ssccs in results for s in ssccs]
+    assert len(handed_out) == len(set(handed_out)) == 800
+    with db.unit_of_work() as session:
+        low, high = session.execute(select(func.min(Container.id), func.max(Container.id))).one()
+    # An insert that collides with another's SSCC still spends an id: none was spent for nothing.
+    assert high - low + 1 == 800
+
+
 def test_a_pack_lands_in_one_case_only(db: Database) -> None:
     tenant_id = _tenant_id(db)
     serials = [f"C{n:03d}" for n in range(60)]

@@ -169,6 +169,8 @@ class SsccPool:
         capacity = self._capacity(prefix, extension)
         company_prefix_service.check_sscc_prefix(session, tenant_id, prefix)
         bound = _reference_bounds(prefix, extension)
+        # Before reading what the tenant has: a generator that waited reads what the one before it made.
+        repository.lock_per_tenant(session, tenant_id, repository.SSCC_GENERATION)
         if start is None:
             highest = repository.highest_between(session, tenant_id, bound(0, "0"), bound(capacity - 1, "9"))
             after = int(highest[1 + len(prefix) : 17]) + 1 if highest else 0
@@ -317,7 +319,7 @@ class AggregationService:
         if sscc in ssccs:
             raise ValidationError.on_field("containers", f"{sscc} cannot be aggregated into itself")
         if ssccs:
-            repository.lock_nesting(session, tenant_id, repository.CONTAINER_NESTING)
+            repository.lock_per_tenant(session, tenant_id, repository.CONTAINER_NESTING)
         refusals = _Refusals()
         packs = self._packs(session, tenant_id, items, refusals, "trade_items")
         rows = {row.sscc: row for row in repository.containers_by_sscc(session, tenant_id, [sscc, *ssccs], lock=True)}
@@ -439,7 +441,7 @@ class AggregationService:
         """Packs into a pack (pack-in-pack). The parent must be Active or Commissioned."""
         if not items:
             raise ValidationError.on_field("trade_items", "nothing to aggregate")
-        repository.lock_nesting(session, tenant_id, repository.PACK_NESTING)
+        repository.lock_per_tenant(session, tenant_id, repository.PACK_NESTING)
         product, parent = self._parent_pack(session, tenant_id, parent_key)
         if parent is None or parent.status not in AGGREGATABLE:
             status = parent.status if parent else "Unknown (not commissioned)"
