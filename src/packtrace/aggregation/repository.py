@@ -29,14 +29,12 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import TableValuedAlias
 from sqlalchemy.types import ARRAY, TypeEngine
 
-from packtrace.kit.db import on_postgres
+from packtrace.kit.db import dialect_insert, on_postgres
 from packtrace.models import Container, ContainerEvent, Pack, PackEvent, Product
 from packtrace.models.base import UTCDateTime
 from packtrace.models.enums import PackStatus, SsccStatus
@@ -206,9 +204,8 @@ def insert_ssccs(
         _at(at),
     ).where(true())  # SQLite needs a WHERE to tell INSERT ... SELECT ... ON CONFLICT from a join's ON
     columns = ["tenant_id", "sscc", "status", "source", "created_at", "updated_at"]
-    make_insert = pg_insert if on_postgres(session) else sqlite_insert
     statement = (
-        make_insert(container_table)
+        dialect_insert(session, container_table)
         .from_select(columns, rows)
         .on_conflict_do_nothing(index_elements=["tenant_id", "sscc"])
         .returning(container_table.c.id)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from packtrace.kit.db import on_postgres
+from packtrace.kit.db import dialect_insert
 from packtrace.models import AuditChainHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
@@ -31,9 +30,8 @@ def lock_head(session: Session, tenant_id: int) -> AuditChainHead:
     """The tenant's chain head, locked until the transaction ends (PostgreSQL ``FOR UPDATE``; SQLite
     writers hold the database's one write lock already). The row is made on the first change, and
     ``ON CONFLICT DO NOTHING`` lets two first changes at once both go on to wait for the same row."""
-    insert = postgresql.insert if on_postgres(session) else sqlite.insert
     session.execute(
-        insert(AuditChainHead)
+        dialect_insert(session, AuditChainHead)
         .values(tenant_id=tenant_id, sequence=0, hash=GENESIS_HASH)
         .on_conflict_do_nothing(index_elements=["tenant_id"])
     )

@@ -10,14 +10,12 @@ from typing import Any, NamedTuple, cast
 
 import psycopg
 from sqlalchemy import Table, bindparam, exists, select, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from packtrace.epcis.query import Filter
-from packtrace.kit.db import on_postgres
+from packtrace.kit.db import dialect_insert, on_postgres
 from packtrace.kit.text_lists import copy_text, text_list_param, text_list_source
 from packtrace.models import (
     Container,
@@ -64,9 +62,8 @@ def insert_event(
     Returns the event's key, or None when the tenant has an event of that id already (nothing written):
     the duplicate is found by the unique index in the same statement, not by a lookup before it."""
     connection = session.connection()
-    dialect_insert = postgresql_insert if on_postgres(connection) else sqlite_insert
     event_pk = session.execute(
-        dialect_insert(event_table)
+        dialect_insert(connection, event_table)
         .values(tenant_id=tenant_id, record_time=record_time, **event.__dict__)
         .on_conflict_do_nothing(index_elements=["tenant_id", "event_id"])
         .returning(event_table.c.id)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -49,6 +50,12 @@ def on_postgres(where: Connection | Session) -> bool:
     differs, the repositories ask this."""
     connection = where.connection() if isinstance(where, Session) else where
     return connection.dialect.name == "postgresql"
+
+
+def dialect_insert(where: Connection | Session, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """INSERT for ``table`` in the dialect of ``where``: both take ON CONFLICT (``on_conflict_do_nothing``,
+    ``on_conflict_do_update``), which plain ``insert`` does not."""
+    return postgresql.insert(table) if on_postgres(where) else sqlite.insert(table)
 
 
 def normalize_url(url: str) -> str:

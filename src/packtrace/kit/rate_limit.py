@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from packtrace.kit.clock import transaction_time
-from packtrace.kit.db import on_postgres
+from packtrace.kit.db import dialect_insert, on_postgres
 from packtrace.kit.errors import RateLimitError
 from packtrace.models import AuthFailure
 
@@ -77,8 +76,7 @@ class FailureLimiter:
         cutoff = self._cutoff(now)
         # Sorted: two requests upserting the same subjects lock their rows in the same order.
         for key in sorted({s.key for s in subjects}):
-            dialect = postgresql if on_postgres(session) else sqlite
-            insert = dialect.insert(AuthFailure).values(subject=key, failures=1, window_started_at=now)
+            insert = dialect_insert(session, AuthFailure).values(subject=key, failures=1, window_started_at=now)
             stale = AuthFailure.window_started_at <= cutoff
             session.execute(
                 insert.on_conflict_do_update(
