@@ -44,7 +44,7 @@ from packtrace.orders.service import order_service
 from packtrace.packs.facts import PacksCommissioned
 from packtrace.packs.service import pack_service
 from packtrace.products.service import product_service
-from packtrace.serials import repository as serials_repository
+from packtrace.serials import order_lists
 from packtrace.serials.service import serial_service
 
 EVENT_TARGET = 1.15
@@ -132,9 +132,7 @@ class Api:
             tenant_id = tenant_id_of_session(session)
             order = order_service.get(session, tenant_id, order_id)
             serials = [
-                s
-                for chunk in serials_repository.stream_order_serials(session, tenant_id, order.id, 10_000)
-                for s in chunk
+                s for chunk in order_lists.stream_order_serials(session, tenant_id, order.id, 10_000) for s in chunk
             ]
         return order_id, serials
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from packtrace.kit.db import Database
 from packtrace.models import PackagingOrder
-from packtrace.serials import repository as serial_repository
+from packtrace.serials import order_lists
 from tests.conftest import DatabaseUnderTest
 from tests.server_process import committed_database, running_server
 from tests.support import ORDERS, sample_order
@@ -116,7 +116,7 @@ def test_each_created_order_is_whole(test_database: DatabaseUnderTest, tmp_path:
             with db.unit_of_work(writes=False) as session:
                 # Made for the order or drawn from the demo's pool: both places an order's serials may be.
                 counts = {
-                    order.order_id: serial_repository.count_for_order(session, order.tenant_id, order.id)
+                    order.order_id: order_lists.count_for_order(session, order.tenant_id, order.id)
                     for order in session.scalars(select(PackagingOrder))
                 }
         finally:

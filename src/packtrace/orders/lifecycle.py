@@ -20,7 +20,7 @@ from packtrace.lines.service import line_service
 from packtrace.models import PackagingOrder, Product, Tenant
 from packtrace.models.enums import OrderStatus
 from packtrace.orders import repository
-from packtrace.serials import repository as serials
+from packtrace.serials import order_lists
 from packtrace.serials.service import serial_service
 
 Status = OrderStatus
@@ -94,7 +94,7 @@ class OrderLifecycle:
             serial_service.supply_order(session, product, order.id, needed - have, generate_missing=True)
         elif needed < have:
             at = transaction_time(session)
-            serials.release_from_order(session, order.tenant_id, product.id, order.id, at, keep=needed)
+            order_lists.release_from_order(session, order.tenant_id, product.id, order.id, at, keep=needed)
         order.serial_count = needed
 
     def assign_serials(
@@ -175,7 +175,7 @@ class OrderLifecycle:
     def cancel(self, session: Session, order: PackagingOrder, actor: str, comment: str | None = None) -> int:
         check_transition(order, Status.CANCELLED, "be cancelled")
         at = transaction_time(session)
-        released = serials.release_from_order(session, order.tenant_id, order.product_id, order.id, at)
+        released = order_lists.release_from_order(session, order.tenant_id, order.product_id, order.id, at)
         order.serial_count = 0
         text = f"cancelled; {released.returned} serials back in the pool"
         if released.retired:

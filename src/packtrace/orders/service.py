@@ -24,7 +24,7 @@ from packtrace.orders.schemas import OrderCreate, OrderUpdate
 from packtrace.packs.rules import batch_problem
 from packtrace.products import repository as products
 from packtrace.products.service import product_service
-from packtrace.serials import repository as serials
+from packtrace.serials import order_lists
 
 # The fields that make an order's content; a retry with the same order_id must match them all.
 CONTENT_FIELDS = (
@@ -141,7 +141,7 @@ class OrderService:
         order = self.get(session, tenant_id, order_id)
         return OrderDetail(
             order,
-            serials.count_for_order(session, tenant_id, order.id),
+            order_lists.count_for_order(session, tenant_id, order.id),
             list(repository.history(session, tenant_id, order.id)),
         )
 
@@ -218,17 +218,17 @@ class OrderService:
         self, session: Session, tenant_id: int, order_id: str, limit: int, cursor: str | None
     ) -> tuple[PackagingOrder, list[str], str | None]:
         order = self.get(session, tenant_id, order_id)
-        rows = serials.order_page(session, tenant_id, order.id, decode_cursor(cursor), limit + 1)
+        rows = order_lists.order_page(session, tenant_id, order.id, decode_cursor(cursor), limit + 1)
         has_more = len(rows) > limit
         rows = rows[:limit]
         return order, [serial for _, serial in rows], encode_cursor(rows[-1][0]) if has_more else None
 
     def serial_chunks(self, session: Session, order: PackagingOrder, chunk: int) -> Iterator[list[str]]:
-        return serials.stream_order_serials(session, order.tenant_id, order.id, chunk)
+        return order_lists.stream_order_serials(session, order.tenant_id, order.id, chunk)
 
     def serial_text_chunks(self, session: Session, order: PackagingOrder, chunk: int) -> Iterator[str]:
         """The order's serials as newline-separated blocks, for the CSV download."""
-        return serials.stream_order_serial_text(session, order.tenant_id, order.id, chunk)
+        return order_lists.stream_order_serial_text(session, order.tenant_id, order.id, chunk)
 
     # -- creation steps -------------------------------------------------------------------------------
 
