@@ -56,6 +56,16 @@ _ORDER_PAGE_SQL = """
     ORDER BY id LIMIT :limit
 """
 _ORDER_PAGE = text(_ORDER_PAGE_SQL)
+# The order's serials of one source after an id go back to the pool, unless printed or packed.
+_BACK_TO_POOL = """
+    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
+    SELECT x.tenant_id, :product_id, x.{id}, x.serial FROM {source} x
+    WHERE x.tenant_id = :tenant_id AND x.order_pk = :order_pk AND x.{id} > :after
+      AND NOT EXISTS (SELECT 1 FROM printed_serials ps WHERE ps.tenant_id = :tenant_id AND ps.serial_id = x.{id})
+      AND NOT EXISTS (SELECT 1 FROM packs p
+                      WHERE p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = x.serial)
+    ON CONFLICT DO NOTHING
+"""
 # Releasing the order's serials after an id: each leaves its order (remembered in past_order_serials for
 # its history) and goes back to the pool unless it was printed or made into a pack: such a serial is out in
 # the world and is retired instead (Assigned to no order, never drawn again). A serial made for the order
@@ -72,25 +82,9 @@ _RELEASE_FROM_ORDER = (
     WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after
     ON CONFLICT DO NOTHING
     """,
-    """
-    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
-    SELECT s.tenant_id, s.product_id, s.id, s.serial FROM serial_numbers s
-    WHERE s.tenant_id = :tenant_id AND s.order_pk = :order_pk AND s.id > :after
-      AND NOT EXISTS (SELECT 1 FROM printed_serials ps WHERE ps.tenant_id = :tenant_id AND ps.serial_id = s.id)
-      AND NOT EXISTS (SELECT 1 FROM packs p
-                      WHERE p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = s.serial)
-    ON CONFLICT DO NOTHING
-    """,
+    _BACK_TO_POOL.format(source="serial_numbers", id="id"),
     "UPDATE serial_numbers SET order_pk = NULL WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND id > :after",
-    """
-    INSERT INTO serial_pool (tenant_id, product_id, serial_id, serial)
-    SELECT o.tenant_id, :product_id, o.serial_id, o.serial FROM order_serials o
-    WHERE o.tenant_id = :tenant_id AND o.order_pk = :order_pk AND o.serial_id > :after
-      AND NOT EXISTS (SELECT 1 FROM printed_serials ps WHERE ps.tenant_id = :tenant_id AND ps.serial_id = o.serial_id)
-      AND NOT EXISTS (SELECT 1 FROM packs p
-                      WHERE p.tenant_id = :tenant_id AND p.product_id = :product_id AND p.serial = o.serial)
-    ON CONFLICT DO NOTHING
-    """,
+    _BACK_TO_POOL.format(source="order_serials", id="serial_id"),
     "DELETE FROM order_serials WHERE tenant_id = :tenant_id AND order_pk = :order_pk AND serial_id > :after",
 )
 
