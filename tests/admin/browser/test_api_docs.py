@@ -10,6 +10,8 @@ import pytest
 
 from tests.admin.browser.conftest import LAPTOP, TIMEOUT_MS, shot
 
+DOCS_TIMEOUT_MS = 60_000
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Route
 
@@ -44,10 +46,12 @@ def test_api_docs_render_without_internet(browser: Browser, live_server: str, pa
             route.abort()
 
     page.route("**/*", only_the_server)
-    page.goto(f"{live_server.removesuffix('/admin')}{path}")
-    expect(page.locator(shown).first).to_be_visible(timeout=30_000)
+    # The first /openapi.json is built on demand and ReDoc lays out the whole API: with both test runs
+    # side by side on two cores that can outlast the default timeout, so these waits get the long one.
+    page.goto(f"{live_server.removesuffix('/admin')}{path}", timeout=DOCS_TIMEOUT_MS)
+    expect(page.locator(shown).first).to_be_visible(timeout=DOCS_TIMEOUT_MS)
     expect(page.get_by_text("packaging_order", exact=False).first).to_be_attached()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=DOCS_TIMEOUT_MS)
     shot(page, f"api-docs{path.replace('/', '-')}")
     context.close()
     assert elsewhere == []
